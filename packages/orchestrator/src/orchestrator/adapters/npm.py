@@ -1,0 +1,34 @@
+"""npm in widget/: install exactly the lock file when node_modules is missing or stale."""
+
+from __future__ import annotations
+
+import hashlib
+import subprocess
+from pathlib import Path
+
+from orchestrator.errors import UserError
+from orchestrator.paths import WIDGET
+
+
+def ensure_node_modules(project: Path = WIDGET) -> None:
+    """Run `npm ci` when node_modules does not match package-lock.json (checked by digest)."""
+    lock = project / "package-lock.json"
+    if not lock.exists():
+        raise UserError(f"{lock} is missing", "run `npm install` in widget/ and commit the lock file")
+    stamp = project / "node_modules" / ".inv-lock-sha256"
+    want = hashlib.sha256(lock.read_bytes()).hexdigest()
+    if stamp.exists() and stamp.read_text() == want:
+        return
+    try:
+        subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=project, check=True)
+    except FileNotFoundError as exc:
+        raise UserError("npm is not installed", "install Node 20 with npm") from exc
+    stamp.write_text(want)
+
+
+def run_script(script: str, *args: str, project: Path = WIDGET, env: dict | None = None) -> None:
+    ensure_node_modules(project)
+    cmd = ["npm", "run", "--silent", script]
+    if args:
+        cmd += ["--", *args]
+    subprocess.run(cmd, cwd=project, check=True, env=env)

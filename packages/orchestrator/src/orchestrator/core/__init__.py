@@ -1,0 +1,1 @@
+"""Pure code: no I/O. Versions, changelog, manifest, plans."""

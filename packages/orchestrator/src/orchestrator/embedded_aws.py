@@ -1,0 +1,82 @@
+"""The embedded AWS: moto's server, in-process, on loopback.
+
+Used by `inv local-dev` and by the tests, so both talk to AWS over real HTTP. Every boto3
+client honours AWS_ENDPOINT_URL, so pointing that variable here is all it takes.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import urllib.request
+from dataclasses import dataclass, field
+
+from orchestrator.errors import UserError
+
+FAKE_CREDENTIALS = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_SESSION_TOKEN": "testing",
+    "AWS_DEFAULT_REGION": "us-east-1",
+    "AWS_REGION": "us-east-1",
+}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def port_is_free(port: int) -> bool:
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+        return True
+
+
+@dataclass
+class EmbeddedAWS:
+    """A running moto server. `env` is what a process needs to target it."""
+
+    port: int
+    _server: object = field(default=None, repr=False)
+
+    @property
+    def endpoint(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def env(self) -> dict[str, str]:
+        return {**FAKE_CREDENTIALS, "AWS_ENDPOINT_URL": self.endpoint}
+
+    def reset(self) -> None:
+        """Empty every service (moto's own reset endpoint)."""
+        req = urllib.request.Request(f"{self.endpoint}/moto-api/reset", method="POST")
+        urllib.request.urlopen(req, timeout=10).read()
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.stop()
+            self._server = None
+
+
+def start(port: int | None = None) -> EmbeddedAWS:
+    """Start moto's server on 127.0.0.1 (a free port when none is given)."""
+    from moto.server import ThreadedMotoServer  # heavy import: only when starting one
+
+    port = port or free_port()
+    if not port_is_free(port):
+        raise UserError(f"port {port} is already in use", "choose another one with --aws-port")
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    aws = EmbeddedAWS(port=port, _server=server)
+    urllib.request.urlopen(f"{aws.endpoint}/moto-api/", timeout=10).read()
+    return aws
+
+
+def apply_env(aws: EmbeddedAWS) -> None:
+    """Point this process's boto3 clients at the embedded AWS."""
+    os.environ.update(aws.env)

@@ -1,0 +1,34 @@
+"""Shared fixtures: the embedded AWS (moto server over HTTP) once per session."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from orchestrator import embedded_aws
+
+
+@pytest.fixture(scope="session")
+def embedded():
+    """One moto server for the whole session, on a free loopback port."""
+    server = embedded_aws.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def aws(embedded, monkeypatch):
+    """A clean embedded AWS for this test; boto3 clients in this process target it."""
+    embedded.reset()
+    for key, value in embedded.env.items():
+        monkeypatch.setenv(key, value)
+    return embedded
+
+
+@pytest.fixture(autouse=True)
+def _no_real_aws(monkeypatch):
+    """Tests never reach real AWS: without the `aws` fixture there are no credentials."""
+    if "AWS_ENDPOINT_URL" not in os.environ:
+        for key in ("AWS_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
+            monkeypatch.delenv(key, raising=False)
