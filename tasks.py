@@ -24,9 +24,9 @@ def refusals(fn):
             from rich.console import Console
 
             console = Console(stderr=True)
-            console.print(f"[bold red]refused:[/] {err.message}", highlight=False)
+            console.print(f"[bold red]refused:[/] {err.message}", highlight=False, soft_wrap=True)
             if err.hint:
-                console.print(f"[dim]→ {err.hint}[/]", highlight=False)
+                console.print(f"[dim]→ {err.hint}[/]", highlight=False, soft_wrap=True)
             raise Exit(code=err.exit_code) from None
 
     return wrapper
@@ -72,3 +72,49 @@ def lock(c):
             env={"UV_CUSTOM_COMPILE_COMMAND": "./inv lock"},
         )
         print(f"locked {out.relative_to(ROOT)}")
+
+
+# ── versions ─────────────────────────────────────────────────────────────────────────────
+
+
+@task(
+    help={
+        "component": "only these components (comma-separated: widget,backend)",
+        "channel": "stable (default), beta or alpha: prereleases are X.Y.Z-beta.N",
+        "bump": "major, minor or patch instead of what the commits say",
+        "dry-run": "print the plan; change nothing (no credentials needed)",
+        "json": "print only JSON on stdout",
+        "yes": "do not ask for confirmation",
+        "push": "push the release commit and tags atomically (when a remote exists)",
+    }
+)
+@refusals
+def version(c, component="", channel="stable", bump="", dry_run=False, json=False, yes=False, push=False):
+    """Cut new versions: bump, CHANGELOG.md, releases/manifest.json, commit, tags. Publishes nothing."""
+    from pathlib import Path
+
+    from orchestrator import ui, versions
+
+    if not dry_run:
+        versions.preflight(Path.cwd())  # refuse a dirty or stale tree before anything else
+    plan = versions.plan(Path.cwd(), component or None, channel, bump or None)
+    if json:
+        ui.print_json(plan.to_json())
+    else:
+        ui.render_version_plan(plan)
+    if dry_run or not (plan.releasing or plan.repairs):
+        return
+    ui.confirm_or_refuse("Write the changelog and manifest, commit and tag?", yes)
+    applied = versions.apply(plan, push=push)
+    ui.render_version_applied(applied, quiet=json)
+
+
+@task
+def manifest_schema(c):
+    """Write releases/manifest.schema.json from the manifest model (the tests check it is current)."""
+    from orchestrator.adapters.files import write_atomic
+    from orchestrator.core.manifest import json_schema
+    from orchestrator.paths import RELEASES
+
+    write_atomic(RELEASES / "manifest.schema.json", json_schema())
+    print("wrote releases/manifest.schema.json")

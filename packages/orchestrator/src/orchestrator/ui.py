@@ -20,3 +20,66 @@ def render_check_results(results) -> None:
     passed = len(results) - len(failed)
     # A plain closing line any CI reader understands.
     console.print(f"checks: {passed} passed, {len(failed)} failed")
+
+
+def print_json(data) -> None:
+    """JSON alone on stdout (for scripts); everything else goes to stderr."""
+    import json
+    import sys
+
+    sys.stdout.write(json.dumps(data, indent=2, sort_keys=True) + "\n")
+
+
+err_console = Console(stderr=True, highlight=False)
+
+
+def confirm_or_refuse(question: str, yes: bool) -> None:
+    """--yes skips the question; without a terminal (and without --yes) refuse rather than hang."""
+    import sys
+
+    from rich.prompt import Confirm
+
+    from orchestrator.errors import UserError
+
+    if yes:
+        return
+    if not sys.stdin.isatty():
+        raise UserError("no terminal to confirm on", "pass --yes to go ahead without a prompt")
+    if not Confirm.ask(question, console=err_console, default=False):
+        raise UserError("not confirmed", "nothing was changed")
+
+
+def render_version_plan(plan) -> None:
+    table = Table(title=f"inv version — channel {plan.channel}", show_edge=False)
+    for col in ("component", "current", "next", "bump", "commits"):
+        table.add_column(col)
+    for name, p in plan.components.items():
+        d = p.decision
+        commits = "\n".join(
+            f"{c.commit.short_sha} {c.type or ''}{'!' if c.breaking else ''}: {c.subject}" for c in d.commits
+        )
+        table.add_row(
+            name,
+            str(d.current or "—"),
+            f"[bold green]{d.next}[/]" if d.next else f"[dim]{d.reason}[/]",
+            (d.bump.label if d.bump else "") or ("first" if d.current is None else ""),
+            commits,
+        )
+    err_console.print(table)
+    for tag, sha in plan.repairs:
+        err_console.print(f"[yellow]repair:[/] tag {tag} is missing; it will be created at {sha[:7]}")
+    if not plan.releasing and not plan.repairs:
+        err_console.print("Nothing to release.")
+
+
+def render_version_applied(applied, quiet: bool = False) -> None:
+    if quiet:
+        return
+    if applied.commit:
+        err_console.print(f"[green]committed[/] {applied.commit[:7]}")
+    for tag in applied.tags:
+        err_console.print(f"[green]tagged[/] {tag}")
+    if applied.pushed_to:
+        err_console.print(f"[green]pushed[/] branch and tags to {applied.pushed_to} (atomic)")
+    elif applied.tags:
+        err_console.print("[dim]not pushed (use --push)[/]")
