@@ -1,0 +1,34 @@
+"""The AppSync Lambda authorizer: a tenant API key in, the tenant id out.
+
+Keys are stored only as SHA-256 hashes (see `store.tenant_for_api_key`); a rotated, unknown or
+malformed key is refused. Deploys never touch the keys, so tenants keep working across releases.
+"""
+
+from __future__ import annotations
+
+from backend.functions import RESOLVERS
+
+TTL_SECONDS = 300
+# Defence in depth: a widget key never reaches admin fields, even if a directive is forgotten.
+DENIED_FIELDS = sorted(f"{parent}.{field}" for (parent, field), fn in RESOLVERS.items() if fn == "admin")
+
+
+def handler(event, context=None):
+    from backend import store
+    from backend.observability import logger
+
+    token = (event or {}).get("authorizationToken") or ""
+    request = (event or {}).get("requestContext") or {}
+    tenant_id = store.tenant_for_api_key(token.strip()) if isinstance(token, str) else None
+    log = logger()
+    log.append_keys(request_id=request.get("requestId"), tenant_id=tenant_id)
+    if tenant_id is None:
+        log.info("api key refused", extra={"operation": request.get("operationName")})
+        return {"isAuthorized": False, "ttlOverride": 0}
+    log.info("api key accepted", extra={"operation": request.get("operationName")})
+    return {
+        "isAuthorized": True,
+        "resolverContext": {"tenantId": tenant_id},
+        "deniedFields": DENIED_FIELDS,
+        "ttlOverride": TTL_SECONDS,
+    }

@@ -1,0 +1,118 @@
+"""The chat function: `sendMessage` — the AI agent, or the guided flow when it cannot be used.
+
+Guided when: the environment's DISABLE_IA parameter is true, the tenant is over its monthly
+token plan (PlanExceeded), or Bedrock fails or times out (FallbackUsed in every case). A
+conversation that is half-way through the guided flow finishes there. Tokens are recorded per
+tenant per month (BedrockTokens). Conversation state lives in DynamoDB with a TTL.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+
+from backend import appsync
+from backend.errors import BadInput
+
+MAX_TEXT = 1000
+CONVERSATION_ID = re.compile(r"^[A-Za-z0-9-]{8,64}$")
+
+
+def send_message(event: dict) -> dict:
+    from backend import agent, runtime, scheduling, store
+    from backend.guided import GuidedFlow
+    from backend.observability import logger, metric
+
+    tenant_id = appsync.widget_tenant(event)
+    args = (event.get("arguments") or {}).get("input") or {}
+    text, conversation_id, client_token = _validate(args)
+    tenant = store.get_tenant(tenant_id)
+    locale = _locale(args.get("locale"), tenant)
+    conversation_id = conversation_id or uuid.uuid4().hex
+    saved = store.get_conversation(tenant_id, conversation_id) or {}
+    guided_state = json.loads(saved.get("guidedJson") or "{}")
+    history = json.loads(saved.get("messagesJson") or "[]")
+
+    reason = None
+    if guided_state.get("step") not in (None, "service", "done"):
+        reason = "guided-in-progress"
+    elif runtime.ia_disabled():
+        reason = "disabled"
+    elif store.over_plan(tenant):
+        reason = "over-plan"
+        metric("PlanExceeded", tenant_id)
+
+    booking, mode = None, "GUIDED"
+    if reason is None:
+        try:
+            turn = agent.run_turn(tenant, history, text, locale, conversation_id, client_token)
+            mode, message, quick_replies, booking = "AI", turn.message, turn.quick_replies, turn.booking
+        except agent.BedrockUnavailable as err:
+            reason, turn = "bedrock-error", err.turn
+            booking = turn.booking if turn else None
+            logger().warning("bedrock unavailable, guided flow", extra={"error": str(err)})
+        if turn and (turn.input_tokens or turn.output_tokens):
+            _record_tokens(tenant_id, turn)
+    if mode == "GUIDED":
+        if reason != "guided-in-progress":
+            metric("FallbackUsed", tenant_id)
+        logger().info("guided flow", extra={"reason": reason})
+        reply = GuidedFlow(tenant, locale, guided_state, conversation_id).answer(text, client_token)
+        message, quick_replies, booking = reply.message, reply.quick_replies, reply.booking or booking
+
+    store.put_conversation(
+        tenant_id,
+        conversation_id,
+        {
+            "locale": locale,
+            "mode": mode,
+            "guidedJson": json.dumps(guided_state, ensure_ascii=False),
+            "messagesJson": agent.dumps(history),
+        },
+    )
+    return {
+        "conversationId": conversation_id,
+        "message": message,
+        "quickReplies": quick_replies,
+        "booking": scheduling.booking_view(booking, tenant) if booking else None,
+        "mode": mode,
+    }
+
+
+def _record_tokens(tenant_id: str, turn) -> None:
+    from backend import store
+    from backend.observability import metric
+
+    store.add_tokens(tenant_id, turn.input_tokens, turn.output_tokens)
+    metric("BedrockTokens", tenant_id, turn.input_tokens + turn.output_tokens)
+
+
+def _validate(args: dict) -> tuple[str, str | None, str | None]:
+    text = args.get("text")
+    if not isinstance(text, str) or not text.strip():
+        raise BadInput("text is empty")
+    if len(text) > MAX_TEXT:
+        raise BadInput(f"text is over the limit of {MAX_TEXT} characters ({len(text)})")
+    conversation_id = args.get("conversationId")
+    if conversation_id is not None and not CONVERSATION_ID.match(str(conversation_id)):
+        raise BadInput("malformed conversationId (8–64 letters, digits or dashes)")
+    client_token = args.get("clientToken")
+    if client_token is not None and not re.fullmatch(r"[\x21-\x7e]{1,64}", str(client_token)):
+        raise BadInput("clientToken is 1–64 printable characters without spaces")
+    return text.strip(), conversation_id, client_token
+
+
+def _locale(requested: str | None, tenant: dict) -> str:
+    for candidate in (requested, tenant.get("locale")):
+        short = (candidate or "").lower()[:2]
+        if short in ("es", "en"):
+            return short
+    return "en"
+
+
+RESOLVERS = {"sendMessage": send_message}
+
+
+def handler(event, context=None):
+    return appsync.dispatch(event, context, RESOLVERS)

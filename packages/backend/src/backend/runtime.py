@@ -1,0 +1,118 @@
+"""Configuration from the environment and AWS clients, created lazily.
+
+Nothing here runs at import time: a cold start pays for a client only when a request needs it.
+Clients are cached per process (thread-safe low-level clients, shared by a warm container).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import functools
+import os
+import threading
+import time
+
+DEFAULT_MODEL_ID = "anthropic.claude-3-5-haiku-20241022-v1:0"
+
+
+_table_override: contextvars.ContextVar[str | None] = contextvars.ContextVar("table", default=None)
+
+
+@contextlib.contextmanager
+def using_table(name: str):
+    """Point this thread's store calls at `name` (seeding, tools) without touching os.environ."""
+    token = _table_override.set(name)
+    try:
+        yield
+    finally:
+        _table_override.reset(token)
+
+
+def table_name() -> str:
+    name = _table_override.get() or os.environ.get("TABLE_NAME")
+    if not name:
+        raise RuntimeError("TABLE_NAME is not set (the Lambda's environment names its DynamoDB table)")
+    return name
+
+
+def env_name() -> str:
+    return os.environ.get("ENV_NAME", "local")
+
+
+def model_id() -> str:
+    return os.environ.get("MODEL_ID") or DEFAULT_MODEL_ID
+
+
+def disable_ia_param() -> str:
+    return os.environ.get("DISABLE_IA_PARAM") or f"/bookingchat/{env_name()}/DISABLE_IA"
+
+
+@functools.cache
+def _client(service: str, connect_timeout: float, read_timeout: float, attempts: int):
+    import boto3
+    from botocore.config import Config
+
+    config = Config(
+        connect_timeout=connect_timeout,
+        read_timeout=read_timeout,
+        retries={"max_attempts": attempts, "mode": "standard"},
+        max_pool_connections=25,
+    )
+    return boto3.client(service, config=config)
+
+
+def dynamodb():
+    return _client("dynamodb", 3, 10, 3)
+
+
+def ssm():
+    return _client("ssm", 2, 2, 2)
+
+
+def bedrock():
+    # A slow model must not eat AppSync's 30 s budget: time out and fall back to the guided flow.
+    return _client("bedrock-runtime", 2, float(os.environ.get("BEDROCK_TIMEOUT_SECONDS", "12")), 1)
+
+
+def reset() -> None:
+    """Forget cached clients and parameters (tests, or after the endpoint changes)."""
+    _client.cache_clear()
+    with _flag_lock:
+        _flags.clear()
+
+
+# ── DISABLE_IA, read from SSM with a short cache ─────────────────────────────────────────────
+
+_flags: dict[str, tuple[bool, float]] = {}
+_flag_lock = threading.Lock()
+
+
+def ia_disabled() -> bool:
+    """True when the environment's DISABLE_IA parameter says so (cached for a few seconds).
+
+    A missing parameter means the AI is on; an unreadable one (SSM down) keeps the last value,
+    or turns the AI off when there is none — the guided flow always works.
+    """
+    name = disable_ia_param()
+    ttl = float(os.environ.get("DISABLE_IA_TTL_SECONDS", "30"))
+    now = time.monotonic()
+    with _flag_lock:
+        cached = _flags.get(name)
+    if cached and cached[1] > now:
+        return cached[0]
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    try:
+        value = ssm().get_parameter(Name=name)["Parameter"]["Value"]
+        disabled = value.strip().lower() in ("true", "1", "yes", "on")
+    except ClientError as err:
+        if err.response["Error"]["Code"] != "ParameterNotFound":
+            disabled = cached[0] if cached else True
+        else:
+            disabled = False
+    except BotoCoreError:
+        disabled = cached[0] if cached else True
+    with _flag_lock:
+        _flags[name] = (disabled, now + ttl)
+    return disabled

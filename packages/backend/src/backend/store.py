@@ -1,0 +1,455 @@
+"""Every read and write of the single table. Each function takes the tenant id first.
+
+Callers pass the tenant id from the caller's identity (see `backend.appsync`); keys always
+start with it, so one tenant cannot address another's items. Key shapes: `backend.table.keys`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import re
+import secrets
+import time
+import uuid
+from dataclasses import dataclass
+
+from backend import runtime
+from backend.errors import BadInput, NotFound, SlotTaken
+from backend.table import GSI1, keys
+
+GRID_MINUTES = 15  # slot locks are 15-minute blocks: overlapping bookings share a block
+CONVERSATION_TTL_SECONDS = 24 * 3600
+PLAN_LIMITS: dict[str, int | None] = {"FREE": 20_000, "PRO": 2_000_000, "ENTERPRISE": None}
+API_KEY = re.compile(r"^bc_([a-z0-9]{6,32})_([A-Za-z0-9]{20,128})$")
+
+
+# ── (de)serialisation ────────────────────────────────────────────────────────────────────────
+
+
+def _ser(item: dict) -> dict:
+    from boto3.dynamodb.types import TypeSerializer
+
+    s = TypeSerializer()
+    return {k: s.serialize(v) for k, v in item.items() if v is not None}
+
+
+def _de(item: dict | None) -> dict | None:
+    if item is None:
+        return None
+    from boto3.dynamodb.types import TypeDeserializer
+
+    d = TypeDeserializer()
+    out = {k: d.deserialize(v) for k, v in item.items()}
+    # Numbers come back as Decimal; every number we store is an integer.
+    return {k: (int(v) if type(v).__name__ == "Decimal" else v) for k, v in out.items()}
+
+
+def _get(pk: str, sk: str, consistent: bool = True) -> dict | None:
+    resp = runtime.dynamodb().get_item(
+        TableName=runtime.table_name(), Key=_ser({"pk": pk, "sk": sk}), ConsistentRead=consistent
+    )
+    return _de(resp.get("Item"))
+
+
+def _query_prefix(pk: str, prefix: str) -> list[dict]:
+    return _query(
+        KeyConditionExpression="pk = :pk AND begins_with(sk, :p)",
+        ExpressionAttributeValues=_ser({":pk": pk, ":p": prefix}),
+    )
+
+
+def _query(**kwargs) -> list[dict]:
+    items, start = [], None
+    while True:
+        if start:
+            kwargs["ExclusiveStartKey"] = start
+        resp = runtime.dynamodb().query(TableName=runtime.table_name(), **kwargs)
+        items += [_de(i) for i in resp.get("Items", [])]
+        start = resp.get("LastEvaluatedKey")
+        if not start:
+            return items
+
+
+def utc_iso(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def parse_utc(text: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(dt.UTC)
+
+
+# ── tenants and services ─────────────────────────────────────────────────────────────────────
+
+
+def get_tenant(tenant_id: str) -> dict:
+    item = _get(keys.tenant_pk(tenant_id), keys.META, consistent=False)
+    if item is None:
+        raise NotFound("this tenant does not exist")
+    return item
+
+
+def put_tenant(tenant_id: str, config: dict, *, only_new: bool = False) -> None:
+    item = {
+        "pk": keys.tenant_pk(tenant_id),
+        "sk": keys.META,
+        "type": "tenant",
+        "tenantId": tenant_id,
+        **config,
+    }
+    extra = {"ConditionExpression": "attribute_not_exists(pk)"} if only_new else {}
+    runtime.dynamodb().put_item(TableName=runtime.table_name(), Item=_ser(item), **extra)
+
+
+def set_plan(tenant_id: str, plan: str) -> dict:
+    if plan not in PLAN_LIMITS:
+        raise BadInput(f"unknown plan {plan!r}; choose one of {', '.join(PLAN_LIMITS)}")
+    get_tenant(tenant_id)
+    runtime.dynamodb().update_item(
+        TableName=runtime.table_name(),
+        Key=_ser({"pk": keys.tenant_pk(tenant_id), "sk": keys.META}),
+        UpdateExpression="SET #p = :p",
+        ExpressionAttributeNames={"#p": "plan"},
+        ExpressionAttributeValues=_ser({":p": plan}),
+    )
+    return get_tenant(tenant_id)
+
+
+def list_services(tenant_id: str) -> list[dict]:
+    items = _query_prefix(keys.tenant_pk(tenant_id), "SERVICE#")
+    return sorted(items, key=lambda s: (s.get("position", 0), s["name"]))
+
+
+def get_service(tenant_id: str, service_id: str) -> dict:
+    if not re.fullmatch(r"[A-Za-z0-9_-]{1,64}", service_id or ""):
+        raise BadInput(f"malformed service id {service_id!r}")
+    item = _get(keys.tenant_pk(tenant_id), keys.service(service_id), consistent=False)
+    if item is None:
+        raise NotFound(f"unknown service {service_id!r}")
+    return item
+
+
+def put_service(tenant_id: str, service: dict) -> None:
+    item = {
+        "pk": keys.tenant_pk(tenant_id),
+        "sk": keys.service(service["id"]),
+        "type": "service",
+        **service,
+    }
+    runtime.dynamodb().put_item(TableName=runtime.table_name(), Item=_ser(item))
+
+
+# ── API keys (only hashes are stored) ────────────────────────────────────────────────────────
+
+
+def hash_api_key(plain: str) -> str:
+    return hashlib.sha256(plain.encode()).hexdigest()
+
+
+def new_api_key() -> tuple[str, str]:
+    key_id = secrets.token_hex(6)
+    return key_id, f"bc_{key_id}_{secrets.token_urlsafe(30).replace('-', 'A').replace('_', 'B')}"
+
+
+def store_api_key(tenant_id: str, plain: str) -> str:
+    """Store a key's hash for a tenant; returns its key id. The plain key is never stored."""
+    match = API_KEY.match(plain)
+    if not match:
+        raise BadInput("an API key looks like bc_<id>_<secret>")
+    key_id = match.group(1)
+    item = {
+        "pk": keys.api_key_pk(key_id),
+        "sk": keys.API_KEY_SK,
+        "type": "apiKey",
+        "tenantId": tenant_id,
+        "keyId": key_id,
+        "sha256": hash_api_key(plain),
+        "status": "ACTIVE",
+        "createdAt": utc_iso(dt.datetime.now(dt.UTC)),
+        "gsi1pk": keys.api_keys_gsi_pk(tenant_id),
+        "gsi1sk": key_id,
+    }
+    runtime.dynamodb().put_item(
+        TableName=runtime.table_name(), Item=_ser(item), ConditionExpression="attribute_not_exists(pk)"
+    )
+    return key_id
+
+
+def tenant_for_api_key(plain: str) -> str | None:
+    """The tenant an active key belongs to, or None. The secret is compared in constant time."""
+    match = API_KEY.match(plain or "")
+    if not match:
+        return None
+    item = _get(keys.api_key_pk(match.group(1)), keys.API_KEY_SK, consistent=False)
+    expected = (item or {}).get("sha256", "0" * 64)
+    same = hmac.compare_digest(hash_api_key(plain).encode(), expected.encode())
+    if item is None or not same or item.get("status") != "ACTIVE":
+        return None
+    return item["tenantId"]
+
+
+def rotate_api_key(tenant_id: str) -> tuple[str, str]:
+    """Issue a new key for the tenant and revoke every older one. Returns (key id, plain key)."""
+    get_tenant(tenant_id)
+    old = _query(
+        IndexName=GSI1,
+        KeyConditionExpression="gsi1pk = :g",
+        ExpressionAttributeValues=_ser({":g": keys.api_keys_gsi_pk(tenant_id)}),
+    )
+    key_id, plain = new_api_key()
+    store_api_key(tenant_id, plain)
+    now = utc_iso(dt.datetime.now(dt.UTC))
+    for item in old:
+        if item.get("status") == "ACTIVE":
+            runtime.dynamodb().update_item(
+                TableName=runtime.table_name(),
+                Key=_ser({"pk": item["pk"], "sk": item["sk"]}),
+                UpdateExpression="SET #s = :r, revokedAt = :now",
+                ConditionExpression="tenantId = :t",
+                ExpressionAttributeNames={"#s": "status"},
+                ExpressionAttributeValues=_ser({":r": "REVOKED", ":now": now, ":t": tenant_id}),
+            )
+    return key_id, plain
+
+
+# ── bookings: slot locks make double-booking impossible ──────────────────────────────────────
+
+
+@dataclass(frozen=True)
+class NewBooking:
+    service: dict
+    start: dt.datetime  # aware
+    customer_name: str
+    client_token: str | None = None
+    conversation_id: str | None = None
+
+
+def slot_blocks(start: dt.datetime, end: dt.datetime) -> list[str]:
+    """The UTC 15-minute blocks [start, end) covers; each becomes one lock item."""
+    first = start.astimezone(dt.UTC)
+    first = first.replace(minute=first.minute - first.minute % GRID_MINUTES, second=0, microsecond=0)
+    blocks, cur = [], first
+    while cur < end:
+        blocks.append(utc_iso(cur))
+        cur += dt.timedelta(minutes=GRID_MINUTES)
+    return blocks
+
+
+def busy_blocks(tenant_id: str, day_start: dt.datetime, day_end: dt.datetime) -> set[str]:
+    items = _query(
+        KeyConditionExpression="pk = :pk AND sk BETWEEN :a AND :b",
+        ExpressionAttributeValues=_ser(
+            {
+                ":pk": keys.tenant_pk(tenant_id),
+                ":a": keys.slot(utc_iso(day_start)),
+                ":b": keys.slot(utc_iso(day_end)),
+            }
+        ),
+        ProjectionExpression="sk",
+    )
+    return {i["sk"].removeprefix("SLOT#") for i in items}
+
+
+def create_booking(tenant_id: str, new: NewBooking) -> dict:
+    """Book atomically: the booking, one lock per 15-minute block and the client token, or nothing.
+
+    A retried call with the same client token returns the first booking instead of a second.
+    """
+    from botocore.exceptions import ClientError
+
+    if new.client_token:
+        existing = booking_for_token(tenant_id, new.client_token)
+        if existing:
+            return existing
+    booking_id = uuid.uuid4().hex
+    end = new.start + dt.timedelta(minutes=int(new.service["durationMinutes"]))
+    blocks = slot_blocks(new.start, end)
+    pk = keys.tenant_pk(tenant_id)
+    now = utc_iso(dt.datetime.now(dt.UTC))
+    booking = {
+        "pk": pk,
+        "sk": keys.booking(booking_id),
+        "type": "booking",
+        "id": booking_id,
+        "tenantId": tenant_id,
+        "serviceId": new.service["id"],
+        "serviceName": new.service["name"],
+        "start": utc_iso(new.start),
+        "end": utc_iso(end),
+        "customerName": new.customer_name,
+        "status": "CONFIRMED",
+        "createdAt": now,
+        "clientToken": new.client_token,
+        "conversationId": new.conversation_id,
+        "slotBlocks": blocks,
+        "gsi1pk": keys.bookings_gsi_pk(tenant_id),
+        "gsi1sk": f"{utc_iso(new.start)}#{booking_id}",
+    }
+    only_new = "attribute_not_exists(pk)"
+    items = [
+        {"Put": {"TableName": runtime.table_name(), "Item": _ser(booking), "ConditionExpression": only_new}}
+    ]
+    if new.client_token:
+        token = {
+            "pk": pk,
+            "sk": keys.client_token(new.client_token),
+            "type": "clientToken",
+            "bookingId": booking_id,
+        }
+        items.append(
+            {"Put": {"TableName": runtime.table_name(), "Item": _ser(token), "ConditionExpression": only_new}}
+        )
+    for block in blocks:
+        lock = {"pk": pk, "sk": keys.slot(block), "type": "slotLock", "bookingId": booking_id}
+        items.append(
+            {"Put": {"TableName": runtime.table_name(), "Item": _ser(lock), "ConditionExpression": only_new}}
+        )
+    try:
+        runtime.dynamodb().transact_write_items(TransactItems=items)
+    except ClientError as err:
+        if err.response["Error"]["Code"] not in (
+            "TransactionCanceledException",
+            "ConditionalCheckFailedException",
+        ):
+            raise
+        if new.client_token:
+            existing = booking_for_token(tenant_id, new.client_token)
+            if existing:
+                return existing
+        raise SlotTaken("that time was just booked by someone else; please choose another slot") from None
+    return booking
+
+
+def derive_token(*parts: str | None) -> str:
+    """A client token from what identifies one booking attempt (a retried message gives the same)."""
+    return hashlib.sha256("\x1f".join(p or "" for p in parts).encode()).hexdigest()
+
+
+def booking_for_token(tenant_id: str, token: str) -> dict | None:
+    if len(token) > 128:
+        raise BadInput("clientToken is at most 128 characters")
+    item = _get(keys.tenant_pk(tenant_id), keys.client_token(token))
+    return get_booking(tenant_id, item["bookingId"]) if item else None
+
+
+def get_booking(tenant_id: str, booking_id: str) -> dict:
+    if not re.fullmatch(r"[0-9a-f]{32}", booking_id or ""):
+        raise BadInput(f"malformed booking id {booking_id!r}")
+    item = _get(keys.tenant_pk(tenant_id), keys.booking(booking_id))
+    if item is None:
+        raise NotFound(f"no booking {booking_id}")
+    return item
+
+
+def cancel_booking(tenant_id: str, booking_id: str) -> dict:
+    """Cancel a booking of this tenant and free its slot locks (idempotent)."""
+    from botocore.exceptions import ClientError
+
+    booking = get_booking(tenant_id, booking_id)
+    if booking["status"] == "CANCELLED":
+        return booking
+    pk = keys.tenant_pk(tenant_id)
+    items = [
+        {
+            "Update": {
+                "TableName": runtime.table_name(),
+                "Key": _ser({"pk": pk, "sk": keys.booking(booking_id)}),
+                "UpdateExpression": "SET #s = :c, cancelledAt = :now",
+                "ConditionExpression": "#s = :ok",
+                "ExpressionAttributeNames": {"#s": "status"},
+                "ExpressionAttributeValues": _ser(
+                    {":c": "CANCELLED", ":ok": "CONFIRMED", ":now": utc_iso(dt.datetime.now(dt.UTC))}
+                ),
+            }
+        }
+    ]
+    for block in booking.get("slotBlocks", []):
+        items.append(
+            {
+                "Delete": {
+                    "TableName": runtime.table_name(),
+                    "Key": _ser({"pk": pk, "sk": keys.slot(block)}),
+                    "ConditionExpression": "bookingId = :b",
+                    "ExpressionAttributeValues": _ser({":b": booking_id}),
+                }
+            }
+        )
+    try:
+        runtime.dynamodb().transact_write_items(TransactItems=items)
+    except ClientError as err:
+        if err.response["Error"]["Code"] != "TransactionCanceledException":
+            raise
+    return get_booking(tenant_id, booking_id)
+
+
+def list_bookings(tenant_id: str, start: dt.datetime, end: dt.datetime) -> list[dict]:
+    return _query(
+        IndexName=GSI1,
+        KeyConditionExpression="gsi1pk = :g AND gsi1sk BETWEEN :a AND :b",
+        ExpressionAttributeValues=_ser(
+            {":g": keys.bookings_gsi_pk(tenant_id), ":a": utc_iso(start), ":b": utc_iso(end) + "~"}
+        ),
+    )
+
+
+# ── conversations (TTL) and token usage ──────────────────────────────────────────────────────
+
+
+def get_conversation(tenant_id: str, conversation_id: str) -> dict | None:
+    item = _get(keys.tenant_pk(tenant_id), keys.conversation(conversation_id))
+    if item and item.get("ttl", 0) < time.time():
+        return None  # expired, not yet swept by DynamoDB's TTL
+    return item
+
+
+def put_conversation(tenant_id: str, conversation_id: str, state: dict) -> None:
+    item = {
+        **state,
+        "pk": keys.tenant_pk(tenant_id),
+        "sk": keys.conversation(conversation_id),
+        "type": "conversation",
+        "id": conversation_id,
+        "ttl": int(time.time()) + CONVERSATION_TTL_SECONDS,
+    }
+    runtime.dynamodb().put_item(TableName=runtime.table_name(), Item=_ser(item))
+
+
+def month_of(moment: dt.datetime | None = None) -> str:
+    return (moment or dt.datetime.now(dt.UTC)).strftime("%Y-%m")
+
+
+def add_tokens(tenant_id: str, input_tokens: int, output_tokens: int, month: str | None = None) -> dict:
+    resp = runtime.dynamodb().update_item(
+        TableName=runtime.table_name(),
+        Key=_ser({"pk": keys.tenant_pk(tenant_id), "sk": keys.usage(month or month_of())}),
+        UpdateExpression="ADD inputTokens :i, outputTokens :o, totalTokens :t SET #ty = :ty",
+        ExpressionAttributeNames={"#ty": "type"},
+        ExpressionAttributeValues=_ser(
+            {":i": input_tokens, ":o": output_tokens, ":t": input_tokens + output_tokens, ":ty": "usage"}
+        ),
+        ReturnValues="ALL_NEW",
+    )
+    return _de(resp["Attributes"])
+
+
+def get_usage(tenant_id: str, month: str | None = None) -> dict:
+    month = month or month_of()
+    item = _get(keys.tenant_pk(tenant_id), keys.usage(month), consistent=False) or {}
+    return {
+        "month": month,
+        "inputTokens": item.get("inputTokens", 0),
+        "outputTokens": item.get("outputTokens", 0),
+        "totalTokens": item.get("totalTokens", 0),
+    }
+
+
+def token_limit(tenant: dict) -> int | None:
+    if "monthlyTokenLimit" in tenant:
+        return tenant["monthlyTokenLimit"]
+    return PLAN_LIMITS.get(tenant.get("plan", "FREE"), PLAN_LIMITS["FREE"])
+
+
+def over_plan(tenant: dict) -> bool:
+    limit = token_limit(tenant)
+    return limit is not None and get_usage(tenant["tenantId"])["totalTokens"] >= limit
