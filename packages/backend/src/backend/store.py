@@ -246,18 +246,26 @@ def busy_blocks(tenant_id: str, day_start: dt.datetime, day_end: dt.datetime) ->
                 ":b": keys.slot(utc_iso(day_end)),
             }
         ),
-        ProjectionExpression="sk",
+        ConsistentRead=True,
     )
-    return {i["sk"].removeprefix("SLOT#") for i in items}
+    stale = time.time() - CLAIM_SECONDS
+    return {
+        i["sk"].removeprefix("SLOT#")
+        for i in items
+        if i.get("state") == "BOOKED" or i.get("claimedAt", 0) > stale
+    }
 
 
 def create_booking(tenant_id: str, new: NewBooking) -> dict:
-    """Book atomically: the booking, one lock per 15-minute block and the client token, or nothing.
+    """Book without ever double-booking: claim one lock item per 15-minute block, then write.
 
-    A retried call with the same client token returns the first booking instead of a second.
+    Each lock is a conditional PutItem (`attribute_not_exists`), so of many concurrent requests
+    for overlapping time exactly one claims every block; the others release what they claimed
+    and get SlotTaken. A claim left behind by a crashed request expires after CLAIM_SECONDS.
+    (A TransactWriteItems would do the same on AWS, but moto's transactions restore a deep copy
+    of the whole table when one fails, which loses concurrent writes — see tests/backend.)
+    A retried create with the same client token returns the first booking instead of a second.
     """
-    from botocore.exceptions import ClientError
-
     if new.client_token:
         existing = booking_for_token(tenant_id, new.client_token)
         if existing:
@@ -266,7 +274,12 @@ def create_booking(tenant_id: str, new: NewBooking) -> dict:
     end = new.start + dt.timedelta(minutes=int(new.service["durationMinutes"]))
     blocks = slot_blocks(new.start, end)
     pk = keys.tenant_pk(tenant_id)
-    now = utc_iso(dt.datetime.now(dt.UTC))
+    claimed = []
+    for block in blocks:
+        if not _claim(pk, block, booking_id):
+            _release(pk, claimed, booking_id)
+            return _lost_race(tenant_id, new.client_token)
+        claimed.append(block)
     booking = {
         "pk": pk,
         "sk": keys.booking(booking_id),
@@ -279,17 +292,19 @@ def create_booking(tenant_id: str, new: NewBooking) -> dict:
         "end": utc_iso(end),
         "customerName": new.customer_name,
         "status": "CONFIRMED",
-        "createdAt": now,
+        "createdAt": utc_iso(dt.datetime.now(dt.UTC)),
         "clientToken": new.client_token,
         "conversationId": new.conversation_id,
         "slotBlocks": blocks,
         "gsi1pk": keys.bookings_gsi_pk(tenant_id),
         "gsi1sk": f"{utc_iso(new.start)}#{booking_id}",
     }
-    only_new = "attribute_not_exists(pk)"
-    items = [
-        {"Put": {"TableName": runtime.table_name(), "Item": _ser(booking), "ConditionExpression": only_new}}
-    ]
+    db, table = runtime.dynamodb(), runtime.table_name()
+    db.put_item(TableName=table, Item=_ser(booking), ConditionExpression="attribute_not_exists(pk)")
+    if not all(_confirm(pk, block, booking_id) for block in blocks):
+        _release(pk, blocks, booking_id)  # our claim expired and was taken over: undo
+        db.delete_item(TableName=table, Key=_ser({"pk": pk, "sk": keys.booking(booking_id)}))
+        return _lost_race(tenant_id, new.client_token)
     if new.client_token:
         token = {
             "pk": pk,
@@ -297,28 +312,95 @@ def create_booking(tenant_id: str, new: NewBooking) -> dict:
             "type": "clientToken",
             "bookingId": booking_id,
         }
-        items.append(
-            {"Put": {"TableName": runtime.table_name(), "Item": _ser(token), "ConditionExpression": only_new}}
-        )
-    for block in blocks:
-        lock = {"pk": pk, "sk": keys.slot(block), "type": "slotLock", "bookingId": booking_id}
-        items.append(
-            {"Put": {"TableName": runtime.table_name(), "Item": _ser(lock), "ConditionExpression": only_new}}
-        )
+        _put_if_new(token)
+    return booking
+
+
+CLAIM_SECONDS = 60
+
+
+def _claim(pk: str, block: str, booking_id: str) -> bool:
+    now = int(time.time())
+    lock = {
+        "pk": pk,
+        "sk": keys.slot(block),
+        "type": "slotLock",
+        "bookingId": booking_id,
+        "state": "PENDING",
+        "claimedAt": now,
+        "ttl": now + 24 * 3600,
+    }
+    return _put_if_new(
+        lock,
+        "attribute_not_exists(pk) OR (#st = :pending AND claimedAt < :stale)",
+        {"#st": "state"},
+        {":pending": "PENDING", ":stale": now - CLAIM_SECONDS},
+    )
+
+
+def _confirm(pk: str, block: str, booking_id: str) -> bool:
+    from botocore.exceptions import ClientError
+
     try:
-        runtime.dynamodb().transact_write_items(TransactItems=items)
+        runtime.dynamodb().update_item(
+            TableName=runtime.table_name(),
+            Key=_ser({"pk": pk, "sk": keys.slot(block)}),
+            UpdateExpression="SET #st = :booked REMOVE #ttl",
+            ConditionExpression="bookingId = :me",
+            ExpressionAttributeNames={"#st": "state", "#ttl": "ttl"},
+            ExpressionAttributeValues=_ser({":booked": "BOOKED", ":me": booking_id}),
+        )
     except ClientError as err:
-        if err.response["Error"]["Code"] not in (
-            "TransactionCanceledException",
-            "ConditionalCheckFailedException",
-        ):
+        if err.response["Error"]["Code"] != "ConditionalCheckFailedException":
             raise
-        if new.client_token:
-            existing = booking_for_token(tenant_id, new.client_token)
+        return False
+    return True
+
+
+def _release(pk: str, blocks: list[str], booking_id: str) -> None:
+    from botocore.exceptions import ClientError
+
+    for block in blocks:
+        try:
+            runtime.dynamodb().delete_item(
+                TableName=runtime.table_name(),
+                Key=_ser({"pk": pk, "sk": keys.slot(block)}),
+                ConditionExpression="bookingId = :me",
+                ExpressionAttributeValues=_ser({":me": booking_id}),
+            )
+        except ClientError as err:
+            if err.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
+
+
+def _put_if_new(item: dict, condition: str = "attribute_not_exists(pk)", names=None, values=None) -> bool:
+    from botocore.exceptions import ClientError
+
+    extra = {}
+    if names:
+        extra["ExpressionAttributeNames"] = names
+    if values:
+        extra["ExpressionAttributeValues"] = _ser(values)
+    try:
+        runtime.dynamodb().put_item(
+            TableName=runtime.table_name(), Item=_ser(item), ConditionExpression=condition, **extra
+        )
+    except ClientError as err:
+        if err.response["Error"]["Code"] != "ConditionalCheckFailedException":
+            raise
+        return False
+    return True
+
+
+def _lost_race(tenant_id: str, client_token: str | None) -> dict:
+    """Another request holds the time. If it was our own retry (same token), return its booking."""
+    if client_token:
+        for _ in range(10):
+            existing = booking_for_token(tenant_id, client_token)
             if existing:
                 return existing
-        raise SlotTaken("that time was just booked by someone else; please choose another slot") from None
-    return booking
+            time.sleep(0.1)
+    raise SlotTaken("that time was just booked by someone else; please choose another slot")
 
 
 def derive_token(*parts: str | None) -> str:
@@ -350,36 +432,21 @@ def cancel_booking(tenant_id: str, booking_id: str) -> dict:
     if booking["status"] == "CANCELLED":
         return booking
     pk = keys.tenant_pk(tenant_id)
-    items = [
-        {
-            "Update": {
-                "TableName": runtime.table_name(),
-                "Key": _ser({"pk": pk, "sk": keys.booking(booking_id)}),
-                "UpdateExpression": "SET #s = :c, cancelledAt = :now",
-                "ConditionExpression": "#s = :ok",
-                "ExpressionAttributeNames": {"#s": "status"},
-                "ExpressionAttributeValues": _ser(
-                    {":c": "CANCELLED", ":ok": "CONFIRMED", ":now": utc_iso(dt.datetime.now(dt.UTC))}
-                ),
-            }
-        }
-    ]
-    for block in booking.get("slotBlocks", []):
-        items.append(
-            {
-                "Delete": {
-                    "TableName": runtime.table_name(),
-                    "Key": _ser({"pk": pk, "sk": keys.slot(block)}),
-                    "ConditionExpression": "bookingId = :b",
-                    "ExpressionAttributeValues": _ser({":b": booking_id}),
-                }
-            }
-        )
     try:
-        runtime.dynamodb().transact_write_items(TransactItems=items)
+        runtime.dynamodb().update_item(
+            TableName=runtime.table_name(),
+            Key=_ser({"pk": pk, "sk": keys.booking(booking_id)}),
+            UpdateExpression="SET #s = :c, cancelledAt = :now",
+            ConditionExpression="#s = :ok",
+            ExpressionAttributeNames={"#s": "status"},
+            ExpressionAttributeValues=_ser(
+                {":c": "CANCELLED", ":ok": "CONFIRMED", ":now": utc_iso(dt.datetime.now(dt.UTC))}
+            ),
+        )
     except ClientError as err:
-        if err.response["Error"]["Code"] != "TransactionCanceledException":
+        if err.response["Error"]["Code"] != "ConditionalCheckFailedException":
             raise
+    _release(pk, booking.get("slotBlocks", []), booking_id)
     return get_booking(tenant_id, booking_id)
 
 
