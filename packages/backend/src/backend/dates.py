@@ -12,7 +12,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-PERIOD_HOURS = {"morning": (0, 13), "afternoon": (13, 20), "evening": (18, 24)}
+PERIOD_HOURS = {"morning": (0, 14), "afternoon": (14, 21), "evening": (18, 24)}
 
 _PERIODS = [
     (r"\b(esta|hoy por la) tarde\b|\bthis afternoon\b", "afternoon", 0),

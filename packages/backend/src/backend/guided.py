@@ -187,11 +187,13 @@ class GuidedFlow:
         return Reply(self.t["confirm"].format(**self._facts()), self._yes_no())
 
     def _on_confirm(self, norm: str, client_token: str | None) -> Reply:
-        if norm in NO:
+        norm = " ".join(re.sub(r"[^\w\s]", " ", norm).split())
+        first = norm.split(" ")[0] if norm else ""
+        if norm in NO or first in NO:
             self.state.clear()
             self.state["step"] = "service"
             return self._ask_service(self.t["restart"])
-        if norm not in YES:
+        if norm not in YES and first not in YES:
             return Reply(self.t["confirm_again"], self._yes_no())
         facts = self._facts()
         start = dt.datetime.fromisoformat(self.state["start"])

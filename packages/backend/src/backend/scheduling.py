@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from backend import store
-from backend.errors import BadInput
+from backend.errors import BadInput, SlotTaken
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 MAX_DAYS_AHEAD = 180
@@ -89,6 +89,10 @@ def available_slots(tenant: dict, service: dict, day: dt.date) -> list[Slot]:
     return compute_slots(tenant, service, day, busy, now_in(tenant))
 
 
+def _open_slots(tenant: dict, service: dict, day: dt.date) -> list[Slot]:
+    return compute_slots(tenant, service, day, set(), now_in(tenant))
+
+
 def next_days_with_slots(tenant: dict, service: dict, after: dt.date, want: int = 3) -> list[dt.date]:
     days, day = [], max(after, now_in(tenant).date())
     for _ in range(21):
@@ -125,6 +129,8 @@ def book(
             if existing:
                 return existing
         offered = {s.start for s in available_slots(tenant, service, start.date())}
+        if start not in offered and start in {s.start for s in _open_slots(tenant, service, start.date())}:
+            raise SlotTaken("that time was just booked by someone else; please choose another slot")
         if start not in offered:
             raise BadInput(f"{start.isoformat()} is not an available slot for {service['name']}")
         booking = store.create_booking(
