@@ -1,0 +1,149 @@
+"""Run a handler on this machine with a sample event: `./inv invoke FUNCTION --event FILE`.
+
+In-process against the embedded AWS — the one `inv local-dev` runs (AWS_ENDPOINT_URL or
+`.local/embedded-aws.json`), or else a throwaway one seeded with the demo tenants. Never real
+AWS. `--sam` hands over to `sam local invoke` when `sam` and a Docker engine are present.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import shutil
+import subprocess
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from types import SimpleNamespace
+
+from backend.functions import FUNCTIONS
+
+ROOT = Path(__file__).resolve().parents[4]
+EVENTS = ROOT / "packages" / "backend" / "events"
+LOCAL_STATE = ROOT / ".local" / "embedded-aws.json"
+SAM_LOGICAL_IDS = {
+    "authorizer": "AuthorizerFunction",
+    "chat": "ChatAgentFunction",
+    "bookings": "BookingsFunction",
+    "admin": "AdminFunction",
+}
+
+
+class InvokeRefused(Exception):
+    def __init__(self, message: str, hint: str = ""):
+        super().__init__(message)
+        self.message, self.hint = message, hint
+
+
+@dataclass
+class Invocation:
+    function: str
+    event_path: Path
+    endpoint: str
+    throwaway: bool
+    result: object = None
+    error: dict | None = None
+
+
+def resolve_function(name: str) -> str:
+    wanted = name.lower().removesuffix("function")
+    for fn, logical in SAM_LOGICAL_IDS.items():
+        if wanted in (fn, logical.lower().removesuffix("function")):
+            return fn
+    raise InvokeRefused(f"unknown function {name!r}", f"choose one of: {', '.join(FUNCTIONS)}")
+
+
+def resolve_event(event: str) -> Path:
+    for candidate in (Path(event), EVENTS / event, EVENTS / f"{event}.json"):
+        if candidate.is_file():
+            return candidate.resolve()
+    samples = ", ".join(sorted(p.name for p in EVENTS.glob("*.json")))
+    raise InvokeRefused(f"no event file {event!r}", f"give a path, or one of packages/backend/events/: {samples}")
+
+
+def sam_invoke(function: str, event_path: Path) -> int:
+    missing = [tool for tool in ("sam", "docker") if not shutil.which(tool)]
+    if "docker" not in missing:
+        engine = subprocess.run(["docker", "info"], capture_output=True, timeout=20)
+        if engine.returncode != 0:
+            missing.append("a running Docker engine")
+    if missing:
+        raise InvokeRefused(
+            f"--sam needs {' and '.join(missing)}, which this machine does not have",
+            "run without --sam: the handler then runs in-process against the embedded AWS",
+        )
+    cmd = ["sam", "local", "invoke", SAM_LOGICAL_IDS[function], "-e", str(event_path)]
+    return subprocess.run(cmd, cwd=ROOT).returncode
+
+
+def running_endpoint() -> str | None:
+    if os.environ.get("AWS_ENDPOINT_URL"):
+        return os.environ["AWS_ENDPOINT_URL"]
+    if LOCAL_STATE.is_file():
+        return json.loads(LOCAL_STATE.read_text()).get("endpoint")
+    return None
+
+
+def invoke(function: str, event: str, on_endpoint=lambda endpoint, throwaway: None) -> Invocation:
+    """Run FUNCTIONS[function] in-process with the event; returns its result or its GraphQL error."""
+    from backend import runtime
+    from backend.errors import GraphQLUserError
+
+    function = resolve_function(function)
+    event_path = resolve_event(event)
+    payload = json.loads(event_path.read_text(encoding="utf-8"))
+    endpoint, server = running_endpoint(), None
+    if endpoint is None:
+        from orchestrator import embedded_aws
+
+        server = embedded_aws.start()
+        endpoint = server.endpoint
+    on_endpoint(endpoint, server is not None)
+    saved = dict(os.environ)
+    try:
+        os.environ.update({**_fake_credentials(), "AWS_ENDPOINT_URL": endpoint})
+        os.environ.setdefault("TABLE_NAME", "bookingchat-local")
+        os.environ.setdefault("ENV_NAME", "local")
+        os.environ.setdefault("POWERTOOLS_SERVICE_NAME", f"bookingchat-{function}")
+        runtime.reset()
+        _ensure_seeded(os.environ["TABLE_NAME"])
+        module, attr = FUNCTIONS[function].rsplit(".", 1)
+        handler = getattr(importlib.import_module(module), attr)
+        context = SimpleNamespace(aws_request_id=str(uuid.uuid4()), function_name=f"bookingchat-local-{function}")
+        run = Invocation(function, event_path, endpoint, server is not None)
+        try:
+            run.result = handler(payload, context)
+        except GraphQLUserError as err:
+            run.error = {"errorType": err.error_type, "errorMessage": err.message}
+        return run
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+        runtime.reset()
+        if server is not None:
+            server.stop()
+
+
+def _fake_credentials() -> dict[str, str]:
+    # Always fake ones: whatever is in the shell, nothing here may reach a real account.
+    return {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_SESSION_TOKEN": "testing",
+        "AWS_DEFAULT_REGION": os.environ.get("AWS_DEFAULT_REGION", "us-east-1"),
+        "AWS_PROFILE": "",
+    }
+
+
+def _ensure_seeded(table_name: str) -> None:
+    from botocore.exceptions import ClientError
+
+    from backend import runtime, seed
+
+    try:
+        runtime.dynamodb().describe_table(TableName=table_name)
+    except ClientError as err:
+        if err.response["Error"]["Code"] != "ResourceNotFoundException":
+            raise
+        seed.seed(table_name)
