@@ -74,6 +74,55 @@ def lock(c):
         print(f"locked {out.relative_to(ROOT)}")
 
 
+# ── the backend ─────────────────────────────────────────────────────────────────────────
+
+
+@task(
+    help={
+        "function": "authorizer, chat, bookings or admin (SAM names like ChatAgentFunction work too)",
+        "event": "an event file: a path, or a file name in packages/backend/events/",
+        "sam": "hand over to `sam local invoke` (needs sam and a Docker engine)",
+    }
+)
+@refusals
+def invoke(c, function, event="", sam=False):
+    """Run one Lambda handler locally with an event, against the embedded AWS (never real AWS)."""
+    import json as _json
+
+    from backend import local
+    from orchestrator import ui
+    from orchestrator.errors import UserError
+
+    try:
+        fn = local.resolve_function(function)
+        if sam:
+            raise Exit(code=local.sam_invoke(fn, local.resolve_event(event or fn)))
+        run = local.invoke(
+            fn,
+            event or fn,
+            on_endpoint=lambda endpoint, throwaway: ui.err_console.print(
+                f"[bold yellow]SANDBOX[/] {endpoint}" + (" (throwaway, demo tenants seeded)" if throwaway else "")
+            ),
+        )
+    except local.InvokeRefused as err:
+        raise UserError(err.message, err.hint) from None
+    print(_json.dumps(run.error or run.result, indent=2, ensure_ascii=False, default=str))
+    if run.error:
+        raise Exit(code=1)
+
+
+@task(help={"arch": "x86_64 (default, or $BACKEND_ARCH) or arm64", "out": "output folder"})
+@refusals
+def package_backend(c, arch="", out="build/backend"):
+    """Build one deterministic zip per Lambda function (+ .sha256) with its Lambda-platform deps."""
+    from pathlib import Path
+
+    from orchestrator.backend_package import package_backend as build
+    from orchestrator.paths import ROOT
+
+    build(ROOT / out if not Path(out).is_absolute() else Path(out), arch=arch or None)
+
+
 # ── versions ─────────────────────────────────────────────────────────────────────────────
 
 
@@ -118,3 +167,65 @@ def manifest_schema(c):
 
     write_atomic(RELEASES / "manifest.schema.json", json_schema())
     print("wrote releases/manifest.schema.json")
+
+
+# ── the release pipeline ─────────────────────────────────────────────────────────────────
+
+
+@task(
+    help={
+        "env": "the environment to release to (dev by default)",
+        "channel": "stable, beta or alpha; in CI the branch decides (releases/components.toml [branches])",
+        "component": "only these components (comma-separated)",
+        "bump": "major, minor or patch instead of what the commits say",
+        "dry-run": "print the plan; change nothing (no credentials needed)",
+        "json": "print only JSON on stdout",
+        "yes": "do not ask for confirmation",
+        "push": "push the release commit and tags atomically at the end",
+        "no-wait": "do not wait for the CloudFront invalidation to complete",
+        "resume": "resume this unfinished release id (see ./inv status)",
+    }
+)
+@refusals
+def release(
+    c,
+    env="dev",
+    channel="",
+    component="",
+    bump="",
+    dry_run=False,
+    json=False,
+    yes=False,
+    push=False,
+    no_wait=False,
+    resume="",
+):
+    """Release: versions, changelog, build once, publish, deploy, move channels, invalidate, smoke, tag."""
+    from pathlib import Path
+
+    from orchestrator import release as rel
+    from orchestrator import ui
+    from orchestrator.ci import default_channel
+
+    req = rel.Request(
+        env=env,
+        channel=channel or default_channel(),
+        component=component or None,
+        bump=bump or None,
+        push=push,
+    )
+    if dry_run:
+        plan = rel.plan(Path.cwd(), req)
+        ui.print_json({"plan": plan}) if json else ui.render_release_plan(plan)
+        return
+    ui.sandbox_banner()
+    outcome = rel.run(
+        Path.cwd(),
+        req,
+        resume=resume or None,
+        wait=not no_wait,
+        echo=ui.err_console.print,
+        on_event=ui.render_step_event,
+        confirm=lambda plan: (ui.render_release_plan(plan), ui.confirm_or_refuse("Release this plan?", yes)),
+    )
+    ui.render_outcome(outcome, json=json)

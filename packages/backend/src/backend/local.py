@@ -55,11 +55,13 @@ def resolve_function(name: str) -> str:
 
 
 def resolve_event(event: str) -> Path:
-    for candidate in (Path(event), EVENTS / event, EVENTS / f"{event}.json"):
+    for candidate in (Path(event), EVENTS.parent / event, EVENTS / event, EVENTS / f"{event}.json"):
         if candidate.is_file():
             return candidate.resolve()
     samples = ", ".join(sorted(p.name for p in EVENTS.glob("*.json")))
-    raise InvokeRefused(f"no event file {event!r}", f"give a path, or one of packages/backend/events/: {samples}")
+    raise InvokeRefused(
+        f"no event file {event!r}", f"give a path, or one of packages/backend/events/: {samples}"
+    )
 
 
 def sam_invoke(function: str, event_path: Path) -> int:
@@ -103,14 +105,22 @@ def invoke(function: str, event: str, on_endpoint=lambda endpoint, throwaway: No
     saved = dict(os.environ)
     try:
         os.environ.update({**_fake_credentials(), "AWS_ENDPOINT_URL": endpoint})
+        os.environ.pop("AWS_PROFILE", None)
         os.environ.setdefault("TABLE_NAME", "bookingchat-local")
         os.environ.setdefault("ENV_NAME", "local")
         os.environ.setdefault("POWERTOOLS_SERVICE_NAME", f"bookingchat-{function}")
         runtime.reset()
         _ensure_seeded(os.environ["TABLE_NAME"])
+        if server is not None:
+            # The emulator has no Bedrock runtime: a throwaway sandbox answers with the guided flow.
+            runtime.ssm().put_parameter(
+                Name=runtime.disable_ia_param(), Value="true", Type="String", Overwrite=True
+            )
         module, attr = FUNCTIONS[function].rsplit(".", 1)
         handler = getattr(importlib.import_module(module), attr)
-        context = SimpleNamespace(aws_request_id=str(uuid.uuid4()), function_name=f"bookingchat-local-{function}")
+        context = SimpleNamespace(
+            aws_request_id=str(uuid.uuid4()), function_name=f"bookingchat-local-{function}"
+        )
         run = Invocation(function, event_path, endpoint, server is not None)
         try:
             run.result = handler(payload, context)
@@ -132,7 +142,6 @@ def _fake_credentials() -> dict[str, str]:
         "AWS_SECRET_ACCESS_KEY": "testing",
         "AWS_SESSION_TOKEN": "testing",
         "AWS_DEFAULT_REGION": os.environ.get("AWS_DEFAULT_REGION", "us-east-1"),
-        "AWS_PROFILE": "",
     }
 
 
