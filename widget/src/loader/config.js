@@ -1,0 +1,54 @@
+/**
+ * The widget's options: from the script tag's data-* attributes or from `BookingChat.init(opts)`.
+ * One normalised shape, so the rest of the loader never reads the DOM for configuration.
+ */
+const POSITIONS = ['bottom-right', 'bottom-left'];
+export const DEFAULT_Z_INDEX = 2147483000;
+
+function readBoolean(value, fallback) {
+  if (value === undefined || value === null || value === '') return fallback;
+  if (typeof value === 'boolean') return value;
+  return !/^(false|0|no|off)$/i.test(String(value));
+}
+
+export function normalizeOptions(raw = {}) {
+  const zIndex = Number.parseInt(raw.zIndex, 10);
+  const locale = typeof raw.locale === 'string' && raw.locale && raw.locale !== 'auto' ? raw.locale : undefined;
+  return {
+    tenant: raw.tenant ? String(raw.tenant) : '',
+    apiKey: raw.apiKey ? String(raw.apiKey) : '',
+    endpoint: raw.endpoint ? String(raw.endpoint) : '',
+    locale,
+    position: POSITIONS.includes(raw.position) ? raw.position : 'bottom-right',
+    zIndex: Number.isFinite(zIndex) ? zIndex : DEFAULT_Z_INDEX,
+    mount: raw.mount ? raw.mount : null,
+    nonce: raw.nonce ? String(raw.nonce) : undefined,
+    open: readBoolean(raw.open, false),
+    preload: raw.preload === 'open' || raw.preload === false || raw.preload === 'false' ? 'open' : 'idle',
+  };
+}
+
+/** Options from `<script data-tenant data-api-key data-endpoint data-locale data-position …>`. */
+export function optionsFromScript(script) {
+  if (!script) return null;
+  const d = script.dataset ?? {};
+  if (!d.tenant) return null;
+  return normalizeOptions({
+    tenant: d.tenant,
+    apiKey: d.apiKey,
+    endpoint: d.endpoint,
+    locale: d.locale,
+    position: d.position,
+    zIndex: d.zIndex,
+    mount: d.mount,
+    // `nonce` is hidden from getAttribute once applied, but the IDL property keeps it.
+    nonce: script.nonce || d.nonce,
+    open: d.open,
+    preload: d.preload,
+  });
+}
+
+export function instanceKey(options) {
+  const mount = typeof options.mount === 'string' ? options.mount : options.mount ? 'element' : 'floating';
+  return `${options.tenant}|${mount}`;
+}
