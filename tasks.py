@@ -123,6 +123,23 @@ def package_backend(c, arch="", out="build/backend"):
     build(ROOT / out if not Path(out).is_absolute() else Path(out), arch=arch or None)
 
 
+@task(help={"version": "the widget version to stamp (default $WIDGET_VERSION, else 0.0.0-dev)"})
+@refusals
+def build_widget(c, version=""):
+    """Build the widget once into widget/build/ (loader, app, UMD, maps, build-info.json)."""
+    import os
+
+    import semver
+
+    from orchestrator.adapters.npm import run_script
+    from orchestrator.errors import UserError
+
+    version = version or os.environ.get("WIDGET_VERSION", "") or "0.0.0-dev"
+    if not semver.Version.is_valid(version):
+        raise UserError(f"{version!r} is not a semantic version", "give one like 1.4.0 or 1.5.0-beta.2")
+    run_script("build:widget", env={**os.environ, "WIDGET_VERSION": version})
+
+
 # ── versions ─────────────────────────────────────────────────────────────────────────────
 
 
