@@ -12,6 +12,10 @@ const endpoint = import.meta.env.VITE_GRAPHQL_ENDPOINT;
 script.dataset.endpoint = endpoint || 'mock:';
 if (import.meta.env.VITE_API_KEY) script.dataset.apiKey = import.meta.env.VITE_API_KEY;
 if (import.meta.env.VITE_TENANT) script.dataset.tenant = import.meta.env.VITE_TENANT;
+// ?open=1&locale=en&position=bottom-left: try attributes without editing index.html.
+for (const [key, value] of new URLSearchParams(location.search)) {
+  if (['open', 'locale', 'position', 'zIndex', 'mount'].includes(key)) script.dataset[key] = value;
+}
 
 const app = {
   version: __WIDGET_VERSION__,

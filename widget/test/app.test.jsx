@@ -70,6 +70,12 @@ describe('the conversation panel', () => {
     expect(await ui.findByText('Done')).toBeTruthy();
     const sent = fetchImpl.calls.filter((c) => c.body.operationName === 'SendMessage').map((c) => c.body.variables.input);
     expect(sent[1].text).toBe('slot:2026-12-01T10:00:00+01:00');
+    const log = ui.getByRole('log').textContent;
+    expect(log).toContain('You: 10:00');
+    expect(log).not.toContain('slot:2026');
+    // The used quick reply is gone; focus went back to the input so Esc still closes the panel.
+    const input = ui.getByRole('textbox', { name: 'Type your message' });
+    expect(input.getRootNode().activeElement).toBe(input);
     expect(sent[1].conversationId).toBe('conv-1');
   });
 

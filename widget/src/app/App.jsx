@@ -35,12 +35,11 @@ function ErrorNotice({ code, onRetry, t }) {
   );
 }
 
-function Composer({ onSend, disabled, locked, t, autoFocus }) {
+function Composer({ onSend, disabled, locked, t, autoFocus, input }) {
   const [text, setText] = useState('');
-  const input = useRef(null);
   useEffect(() => {
     if (autoFocus) input.current?.focus();
-  }, [autoFocus]);
+  }, [autoFocus, input]);
   const submit = (event) => {
     event.preventDefault();
     if (!text.trim() || disabled) return;
@@ -72,7 +71,14 @@ function Composer({ onSend, disabled, locked, t, autoFocus }) {
 
 function Panel({ chat, t, locale, inline, onRequestClose, autoFocus }) {
   const { config, configError, loadConfig, messages, pending, error, retry } = chat;
-  const send = (text) => chat.send(text, locale);
+  const send = (text, shown) => chat.send(text, locale, shown);
+  const input = useRef(null);
+  // A quick reply unmounts once used; keep focus in the panel (and Esc working) by moving it
+  // back to the input.
+  const pick = (reply) => {
+    send(reply.value, reply.label);
+    input.current?.focus();
+  };
   const last = messages[messages.length - 1];
   const replies = last?.from === 'bot' ? last.quickReplies : null;
   const onKeyDown = (event) => {
@@ -134,8 +140,9 @@ function Panel({ chat, t, locale, inline, onRequestClose, autoFocus }) {
         {pending ? t('typing') : ''}
       </Box>
       {error ? <ErrorNotice code={error.code} onRetry={retry} t={t} /> : null}
-      <QuickReplies replies={replies} onPick={send} disabled={pending || !config} t={t} />
-      <Composer onSend={send} disabled={pending || !config} locked={Boolean(chat.configError)} t={t} autoFocus={autoFocus} />
+      <QuickReplies replies={replies} onPick={pick} disabled={pending} t={t} />
+      {/* Sending does not wait for the tenant config (it only themes the panel); a refused key locks it. */}
+      <Composer onSend={send} disabled={pending} locked={configError?.code === 'unauthorized'} t={t} autoFocus={autoFocus} input={input} />
     </Paper>
   );
 }

@@ -123,7 +123,7 @@ export function QuickReplies({ replies, onPick, disabled, t }) {
           size="small"
           variant="outlined"
           disabled={disabled}
-          onClick={() => onPick(r.value)}
+          onClick={() => onPick(r)}
           sx={{ textTransform: 'none', borderRadius: 4, fontSize: 14 }}
         >
           {r.label}

@@ -107,10 +107,11 @@ export function useChat({ client, tenant, emit }) {
   }, [deliver, error]);
 
   const send = useCallback(
-    (text, locale) => {
+    (text, locale, shown = text) => {
       const trimmed = text.trim();
       if (!trimmed || pending) return;
-      setMessages((list) => [...list, { id: nextId(), from: 'user', text: trimmed }]);
+      // A quick reply shows its label in the log but sends its value.
+      setMessages((list) => [...list, { id: nextId(), from: 'user', text: shown.trim() || trimmed }]);
       emit('message', { from: 'user', text: trimmed });
       // The same clientToken is reused by Retry, so the backend can drop a duplicate.
       deliver({ conversationId: conversationId.current, text: trimmed, locale, clientToken: clientToken() });
