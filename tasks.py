@@ -246,3 +246,115 @@ def release(
         confirm=lambda plan: (ui.render_release_plan(plan), ui.confirm_or_refuse("Release this plan?", yes)),
     )
     ui.render_outcome(outcome, json=json)
+
+
+# ── infrastructure: stacks, validate, deploy, blue/green, rollback, teardown ──────────────
+
+
+@task(help={"oidc": "also deploy the account's github-oidc stack (owner/repo from the env's [github])"})
+@refusals
+def bootstrap(c, env, oidc=False):
+    """An environment's prerequisites: the artifact bucket (and the GitHub OIDC stack). Idempotent."""
+    from orchestrator import rollout, ui
+
+    rollout.bootstrap(env, oidc=oidc, echo=ui.err_console.print)
+
+
+@task(positional=["env"], help={"env": "one environment (default: every one)", "no-checkov": "skip checkov"})
+@refusals
+def validate(c, env="", no_checkov=False):
+    """cfn-lint with each environment's parameters, checkov, and our own template rules."""
+    from orchestrator import ui
+    from orchestrator import validate as v
+
+    findings = v.validate([env] if env else None, with_checkov=not no_checkov)
+    for finding in findings:
+        ui.console.print(f"[red]✗[/] {finding}", highlight=False)
+    ui.console.print(f"validate: {len(findings)} finding(s)" if findings else "validate: clean")
+    if findings:
+        raise Exit(code=1)
+
+
+@task(
+    help={
+        "version": "the backend version this deploy records (default: a digest of the templates)",
+        "allow-data-loss": "let a change set replace/remove a table, pool or bucket (never in prod)",
+        "dry-run": "create and show the change sets, then stop",
+        "json": "print the result as JSON on stdout",
+    }
+)
+@refusals
+def deploy(c, env, version="", allow_data_loss=False, dry_run=False, json=False):
+    """Package and deploy an environment's stacks (prod: blue/green through the API domain)."""
+    from orchestrator import rollout, ui
+
+    result = rollout.deploy(
+        env, version=version, allow_data_loss=allow_data_loss, dry_run=dry_run, echo=ui.err_console.print
+    )
+    if json:
+        ui.print_json(result.to_json())
+    else:
+        ui.console.print(f"{env}: " + ", ".join(f"{s.kind} {s.outcome}" for s in result.stacks))
+
+
+@task(help={"to": "the recorded version to go back to (default: the previous one)", "dry-run": "show, then stop"})
+@refusals
+def rollback_backend(c, env, to="", dry_run=False, json=False):
+    """Prod: switch back to the previous colour. Elsewhere: redeploy an earlier release by digest."""
+    from orchestrator import backend_ops, ui
+
+    result = backend_ops.rollback_backend(env, to=to, dry_run=dry_run, echo=ui.err_console.print)
+    data = result if isinstance(result, dict) else result.to_json()
+    ui.print_json(data) if json else ui.console.print(f"{env}: rolled back ({data.get('version') or data})")
+
+
+@task(help={"dry-run": "say which colour would be deleted, then stop"})
+@refusals
+def retire_colour(c, env, dry_run=False):
+    """After the bake: delete the colour that is not live (never the live one)."""
+    from orchestrator import backend_ops, ui
+
+    backend_ops.retire_colour(env, dry_run=dry_run, echo=ui.err_console.print)
+
+
+@task(
+    help={
+        "include-data": "also delete the data stack (its table and user pool are retained)",
+        "allow-prod": "needed to tear down prod",
+        "confirm": "the typed confirmation, bookingchat-<env> (asked for when missing)",
+        "dry-run": "list the stacks that would be deleted, then stop",
+    }
+)
+@refusals
+def teardown(c, env, include_data=False, allow_prod=False, confirm="", dry_run=False):
+    """Delete an environment's stacks in reverse order; prod and data need flags and a confirmation."""
+    import sys
+
+    from orchestrator import backend_ops, ui
+
+    if (env == "prod" or include_data) and not confirm and not dry_run and sys.stdin.isatty():
+        confirm = input(f"type bookingchat-{env} to confirm: ").strip()
+    backend_ops.teardown(
+        env, include_data=include_data, allow_prod=allow_prod, confirm=confirm, dry_run=dry_run,
+        echo=ui.err_console.print,
+    )
+
+
+@task(help={"json": "print as JSON"})
+@refusals
+def config(c, env, json=False):
+    """Every setting of an environment, and where its value came from."""
+    from rich.table import Table
+
+    from orchestrator import environments, ui
+
+    rows = environments.load(env).as_rows()
+    if json:
+        ui.print_json({k: {"value": v, "source": s} for k, v, s in rows})
+        return
+    table = Table(title=f"{env} configuration", show_edge=False)
+    for column in ("key", "value", "from"):
+        table.add_column(column)
+    for key, value, source in rows:
+        table.add_row(key, repr(value), source)
+    ui.console.print(table)

@@ -60,13 +60,14 @@ def emulate(kind: str, stack: str, params: dict[str, str], outputs: dict[str, st
         filled.setdefault("NamePrefix", params["NamePrefix"])
         filled.setdefault("Colour", params.get("Colour", "none"))
     elif kind == "edge":
-        filled.update(
-            {
-                k: v
-                for k, v in _distribution(filled.get("WidgetBucketName", ""), stack).items()
-                if not filled.get(k)
-            }
-        )
+        if not filled.get("WidgetBucketName"):  # dropped with the outputs that name skipped types
+            res = boto3.client("cloudformation").describe_stack_resource(
+                StackName=stack, LogicalResourceId="WidgetBucket"
+            )
+            filled["WidgetBucketName"] = res["StackResourceDetail"]["PhysicalResourceId"]
+        made = _distribution(filled["WidgetBucketName"], stack)
+        filled.update({k: v for k, v in made.items() if not filled.get(k)})
+        filled.setdefault("ApiDomain", params.get("ApiDomain", ""))
     return filled
 
 
