@@ -83,3 +83,63 @@ def render_version_applied(applied, quiet: bool = False) -> None:
         err_console.print(f"[green]pushed[/] branch and tags to {applied.pushed_to} (atomic)")
     elif applied.tags:
         err_console.print("[dim]not pushed (use --push)[/]")
+
+
+def sandbox_banner() -> None:
+    """Say loudly when the target is an emulator, never real AWS."""
+    from orchestrator import sandbox
+
+    if sandbox.active():
+        err_console.print(f"[black on yellow] SANDBOX [/] {sandbox.endpoint()}")
+
+
+def render_release_plan(plan: dict | None) -> None:
+    if plan is None:
+        err_console.print("Nothing to release.")
+        return
+    table = Table(title=f"release to {plan['env']} — channel {plan['channel']}", show_edge=False)
+    table.add_column("component")
+    table.add_column("current")
+    table.add_column("next")
+    for name, comp in plan["components"].items():
+        table.add_row(name, comp.get("current") or "—", f"[bold green]{comp['version']}[/]")
+    err_console.print(table)
+    if plan["channels"]:
+        err_console.print("channels: " + ", ".join(f"{c} → {v}" for c, v in plan["channels"].items()))
+    if plan["invalidate"]:
+        err_console.print("invalidate: " + " ".join(plan["invalidate"]))
+    err_console.print("steps: " + " → ".join(plan["steps"]))
+
+
+_STATE_STYLE = {"skipped": "dim", "present": "cyan", "running": "bold", "done": "green"}
+
+
+def render_step_event(event) -> None:
+    if event.state == "running":
+        err_console.print(f"[bold]→ {event.step}[/]: {event.text}")
+    elif event.state == "done":
+        err_console.print(f"[green]✓ {event.step}[/]")
+    elif event.state == "skipped":
+        err_console.print(f"[dim]✓ {event.step} (journaled, skipped)[/]")
+    else:
+        err_console.print(f"[cyan]✓ {event.step}[/] (already in place)")
+
+
+def render_outcome(outcome, json: bool = False) -> None:
+    j = outcome.journal
+    if json:
+        print_json(
+            {
+                "release": None
+                if j is None
+                else {"id": j.id, "plan": j.plan, "plan_hash": j.plan_hash, "resumed": outcome.resumed}
+            }
+        )
+        return
+    if j is None:
+        err_console.print("Nothing to release.")
+        return
+    versions = ", ".join(f"{n} {c['version']}" for n, c in j.plan["components"].items())
+    err_console.print(
+        f"[bold green]released[/] {versions} to {j.env} ({j.id}{', resumed' if outcome.resumed else ''})"
+    )

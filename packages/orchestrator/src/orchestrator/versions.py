@@ -7,6 +7,7 @@ pushes branch and tags in one atomic push. Nothing is published anywhere else.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -155,7 +156,14 @@ def preflight(root: Path) -> git.Repo:
     return repo
 
 
-def apply(plan: VersionPlan, push: bool = False, now: datetime | None = None) -> Applied:
+def apply(
+    plan: VersionPlan,
+    push: bool = False,
+    now: datetime | None = None,
+    extend: Callable[[mf.Manifest, datetime], mf.Manifest] | None = None,
+) -> Applied:
+    """Write, commit, tag (and push). `extend` adds what a release knows beyond versions
+    (artifacts, channels, events) to the same manifest commit."""
     repo = preflight(plan.root)
     if gitx.head_sha(repo) != plan.head_sha:
         raise UserError("HEAD moved since the plan was made", "run the command again")
@@ -186,6 +194,8 @@ def apply(plan: VersionPlan, push: bool = False, now: datetime | None = None) ->
                     details={"channel": plan.channel, "bump": d.bump.label if d.bump else None},
                 ),
             )
+        if extend is not None:
+            manifest = extend(manifest, now)
         files.write_atomic(root / CHANGELOG, log)
         files.write_atomic(root / MANIFEST, mf.dumps(manifest))
         subject = ", ".join(f"{p.name} {p.decision.next}" for p in plan.releasing)

@@ -23,6 +23,7 @@ def ensure_node_modules(project: Path = WIDGET) -> None:
         subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=project, check=True)
     except FileNotFoundError as exc:
         raise UserError("npm is not installed", "install Node 20 with npm") from exc
+    stamp.parent.mkdir(exist_ok=True)  # a project without dependencies gets no node_modules
     stamp.write_text(want)
 
 

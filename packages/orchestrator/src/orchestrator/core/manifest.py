@@ -155,3 +155,46 @@ def with_release(manifest: Manifest, component: str, release: Release) -> Manife
 
 def with_event(manifest: Manifest, event: Event) -> Manifest:
     return manifest.model_copy(update={"events": [*manifest.events, event]})
+
+
+def with_release_details(
+    manifest: Manifest,
+    component: str,
+    version: str,
+    artifacts: dict[str, Artifact],
+    graphql_operations: dict[str, str],
+) -> Manifest:
+    comp = manifest.component(component)
+    release = comp.releases[version].model_copy(
+        update={"artifacts": artifacts, "graphql_operations": graphql_operations}
+    )
+    return with_release(manifest, component, release)
+
+
+def with_channels(manifest: Manifest, env: str, channels: dict[str, str]) -> Manifest:
+    current = manifest.environments.get(env, Environment())
+    updated = current.model_copy(update={"channels": {**current.channels, **channels}})
+    return manifest.model_copy(update={"environments": {**manifest.environments, env: updated}})
+
+
+def with_backend(manifest: Manifest, env: str, deployment: BackendDeployment) -> Manifest:
+    current = manifest.environments.get(env, Environment())
+    updated = current.model_copy(update={"backend": deployment})
+    return manifest.model_copy(update={"environments": {**manifest.environments, env: updated}})
+
+
+def with_yank(manifest: Manifest, component: str, version: str, yank: Yank) -> Manifest:
+    comp = manifest.component(component)
+    comp = comp.model_copy(update={"yanked": {**comp.yanked, version: yank}})
+    return manifest.model_copy(update={"components": {**manifest.components, component: comp}})
+
+
+def channel_history(manifest: Manifest, env: str, channel: str) -> list[str]:
+    """Versions a channel of an environment pointed at, oldest first (from the event log)."""
+    history: list[str] = []
+    for event in manifest.events:
+        if event.env == env and channel in (event.details.get("channels") or {}):
+            version = event.details["channels"][channel]
+            if not history or history[-1] != version:
+                history.append(version)
+    return history
