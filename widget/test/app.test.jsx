@@ -153,6 +153,25 @@ describe('the conversation panel', () => {
   });
 });
 
+describe('inline mode (data-mount)', () => {
+  it('renders the panel open inside the target, with no launcher and no close button', async () => {
+    vi.stubGlobal('fetch', graphqlFetch());
+    const target = document.createElement('div');
+    target.id = 'booking';
+    document.body.append(target);
+    bootWithApp({ data: { mount: '#booking' } });
+    const host = await waitFor(() => {
+      const el = target.querySelector('[data-booking-chat="acme"]');
+      if (!el) throw new Error('not mounted yet');
+      return el;
+    });
+    const ui = within(host.shadowRoot.querySelector('.bkc-root'));
+    expect(await ui.findByRole('dialog')).toBeTruthy();
+    expect(await ui.findByText(TENANT_CONFIG.greeting)).toBeTruthy();
+    expect(ui.queryByRole('button', { name: /open booking chat|close chat/i })).toBeNull();
+  });
+});
+
 describe('keyboard', () => {
   it('closes on Escape and returns focus to the launcher', async () => {
     const { ui, dialog } = await openWidget(graphqlFetch());
