@@ -220,6 +220,7 @@ def deploy_stack(
         token=token,
     )
     change_set = cf.wait_change_set(cfn, arn, opts.poll)
+    executed = False
     try:
         if cf.is_empty(change_set):
             opts.echo(f"{stack}: up to date")
@@ -244,9 +245,10 @@ def deploy_stack(
         if opts.dry_run:
             opts.echo(f"{stack}: dry run — change set not executed")
             return StackResult(stack, kind, "dry run", cf.outputs(cfn, stack), packaged.sha256, rows)
+        executed = True
         _execute(cfn, stack, arn, token, opts)
     finally:
-        if cf.is_empty(change_set) or opts.dry_run or change_set["Status"] != "CREATE_COMPLETE":
+        if not executed:  # empty, refused, failed or a dry run: never leave a reviewable change set behind
             cf.delete_change_set(cfn, arn)
     if opts.termination_protection:
         _protect(cfn, stack, opts)

@@ -151,7 +151,8 @@ def events(cfn, stack: str, since: dt.datetime | None = None, _depth: int = 0) -
                 break
         nested = nested_stacks(cfn, stack) if _depth < 5 else []
     except ClientError as err:
-        if _missing(err):
+        # Gone, or (the embedded AWS) a stack whose template it can no longer parse: no more events.
+        if _missing(err) or err.response.get("Error", {}).get("Code") == "ValidationError":
             return found
         raise
     for _logical, child in nested:
