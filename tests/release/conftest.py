@@ -19,8 +19,12 @@ MONOREPO = HERE.parents[1]
 
 @pytest.fixture
 def release_repo(tmp_path):
+    return new_release_repo(tmp_path / "repo")
+
+
+def new_release_repo(path: Path) -> Repo:
     """A git repo shaped like the monorepo whose widget/ is tests/release/mini_widget."""
-    r = Repo(tmp_path / "repo")
+    r = Repo(path)
     shutil.copytree(
         HERE / "mini_widget", r.path / "widget", ignore=shutil.ignore_patterns("build", "node_modules")
     )

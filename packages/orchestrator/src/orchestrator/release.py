@@ -111,17 +111,17 @@ def run(
         journal, resumed = _journal(root, req, tgt, resume, gitx.who(repo))
         if journal is None:
             return Outcome(None, False)
+        ctx = Ctx(
+            root=root, target=tgt, plan=journal.plan, journal=journal, push=req.push, wait=wait, echo=echo
+        )
         if not resumed:
             confirm(journal.plan)
             journal.save()
-        elif gitx.head_sha(repo) != journal.plan["head_sha"] and not journal.is_done("record"):
+        elif gitx.head_sha(repo) != journal.plan["head_sha"] and not STEPS["record"].done(ctx):
             raise UserError(
                 f"HEAD moved since release {journal.id} started at {journal.plan['head_sha'][:7]}",
                 f"check out {journal.plan['head_sha'][:7]} to resume it",
             )
-        ctx = Ctx(
-            root=root, target=tgt, plan=journal.plan, journal=journal, push=req.push, wait=wait, echo=echo
-        )
         runner.run(steps_for(journal.plan), journal, ctx, on_event)
         return Outcome(journal, resumed)
     finally:
