@@ -139,9 +139,21 @@ describe('the launcher and the app script', () => {
     expect(launcher.getAttribute('aria-expanded')).toBe('true');
   });
 
-  it('resolves the app next to a channel loader too (/latest/ → /latest/chat-widget.app.js)', () => {
-    expect(appUrlFor('https://cdn.example.com/latest/chat-widget.js', 'chat-widget.app.js')).toBe(
-      'https://cdn.example.com/latest/chat-widget.app.js',
+  it('loads the app of its own version from a channel loader (/latest/ → /v1.4.0/)', () => {
+    expect(appUrlFor('https://cdn.example.com/latest/chat-widget.js', 'chat-widget.app.js', undefined, '1.4.0')).toBe(
+      'https://cdn.example.com/v1.4.0/chat-widget.app.js',
+    );
+    expect(appUrlFor('https://cdn.example.com/chat-widget/beta/chat-widget.js', 'chat-widget.app.js', undefined, '1.5.0-beta.2')).toBe(
+      'https://cdn.example.com/chat-widget/v1.5.0-beta.2/chat-widget.app.js',
+    );
+  });
+
+  it('loads the app next to the loader anywhere else (version directory, dev server)', () => {
+    expect(appUrlFor('https://cdn.example.com/v1.4.0/chat-widget.js', 'chat-widget.app.js', undefined, '1.4.0')).toBe(
+      'https://cdn.example.com/v1.4.0/chat-widget.app.js',
+    );
+    expect(appUrlFor('http://127.0.0.1:5173/build/chat-widget.js', 'chat-widget.app.js', undefined, '0.0.0-dev')).toBe(
+      'http://127.0.0.1:5173/build/chat-widget.app.js',
     );
   });
 

@@ -30,7 +30,16 @@ export function scriptAppLoader({ doc, url, integrity, waitForApp }) {
   };
 }
 
-/** Where the app lives: next to the loader, whatever path or channel the loader came from. */
-export function appUrlFor(loaderSrc, file, baseUrl) {
-  return new URL(file, loaderSrc || baseUrl).href;
+const CHANNELS = ['latest', 'stable', 'beta', 'alpha', 'canary'];
+
+/**
+ * Where the app of this loader's own version lives. A channel (`/latest/chat-widget.js`) is one
+ * small object on the CDN — a copy of a version's loader — so from a channel directory the app is
+ * fetched from the version directory beside it (`/v1.4.0/chat-widget.app.js`); from anywhere else
+ * (`/v1.4.0/`, a dev server, a self-hosted copy) it sits next to the loader.
+ */
+export function appUrlFor(loaderSrc, file, baseUrl, version) {
+  const here = new URL('.', loaderSrc || baseUrl);
+  const dir = here.pathname.split('/').filter(Boolean).pop();
+  return new URL(version && CHANNELS.includes(dir) ? `../v${version}/${file}` : file, here).href;
 }

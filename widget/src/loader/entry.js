@@ -12,7 +12,7 @@ boot({
   createAppLoader: (registry) =>
     scriptAppLoader({
       doc: document,
-      url: appUrlFor(script?.src, 'chat-widget.app.js', document.baseURI),
+      url: appUrlFor(script?.src, 'chat-widget.app.js', document.baseURI, __WIDGET_VERSION__),
       integrity: __APP_INTEGRITY__,
       waitForApp: () => registry._waitForApp(__WIDGET_VERSION__),
     }),
