@@ -86,8 +86,9 @@ class Applied:
 
 
 def load_manifest(root: Path) -> mf.Manifest:
-    text = files.read_text(root / MANIFEST)
-    return mf.parse(text, str(MANIFEST)) if text.strip() else mf.Manifest()
+    from orchestrator import manifest_store
+
+    return manifest_store.load(root)
 
 
 def plan(

@@ -84,7 +84,7 @@ def commits_touching(repo: git.Repo, paths: list[str], since: str | None) -> lis
 
 def commit_files(repo: git.Repo, paths: list[Path], message: str) -> str:
     repo.index.add([str(p) for p in paths])
-    if not repo.index.diff("HEAD"):
+    if not repo.index.diff("HEAD", paths=[str(p) for p in paths]):
         return head_sha(repo)  # nothing new (a resumed run already committed these contents)
     repo.git.commit("-m", message, "--", *[str(p) for p in paths])
     return head_sha(repo)
