@@ -57,6 +57,8 @@ def all_checks(pytest_args: Iterable[str] = ()) -> list[Check]:
             Check("widget build", ("npm", "run", "--silent", "build:widget"), WIDGET, needs_npm=True),
             Check("widget size budget", ("npm", "run", "--silent", "check:size"), WIDGET, needs_npm=True),
         ]
+    # CloudFormation: cfn-lint per environment, checkov (its own venv), our template rules.
+    checks.append(Check("validate", ("./inv", "validate")))
     checks.append(Check("pytest", ("pytest", *pytest_args)))
     return checks
 

@@ -347,7 +347,7 @@ def _record(t: Target, pkg: dp.Package, version: str) -> str:
     key = f"deployments/{t.env.name}/{version}.json"
     body = {
         "version": version,
-        "deployed_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "deployed_at": dt.datetime.now(dt.UTC).isoformat(timespec="microseconds"),
         "templates": {k: {"key": p.key, "sha256": p.sha256} for k, p in pkg.templates.items()},
         "artifacts": pkg.artifacts,
         "artifact_digests": pkg.artifact_digests,

@@ -1,0 +1,59 @@
+"""`./inv validate`: our own rules find what they claim to, on broken copies of infra/."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from orchestrator import environments, validate
+from orchestrator.paths import INFRA
+
+
+@pytest.fixture
+def infra(tmp_path):
+    copy = tmp_path / "infra"
+    shutil.copytree(INFRA, copy, ignore=shutil.ignore_patterns("seed"))
+    return copy
+
+
+def test_the_templates_pass_our_own_rules():
+    assert [str(f) for f in validate.own_rules()] == []
+
+
+def test_cfn_lint_is_clean_for_every_environment_with_its_parameters():
+    assert [str(f) for f in validate.cfn_lint([environments.load(n) for n in environments.names()])] == []
+
+
+def test_a_table_without_retain_is_a_finding(infra):
+    data = infra / "data.yaml"
+    data.write_text(data.read_text().replace("    DeletionPolicy: Retain\n", "", 1))
+    assert any("needs DeletionPolicy: Retain" in str(f) for f in validate.own_rules(infra))
+
+
+def test_a_checkov_skip_without_a_reason_is_a_finding(infra):
+    data = infra / "data.yaml"
+    text = data.read_text()
+    start = text.index("            comment:")
+    data.write_text(text[:start] + '            comment: ""\n' + text[text.index("\n", start) + 1 :])
+    assert any("CKV_AWS_119 has no comment" in str(f) for f in validate.own_rules(infra))
+
+
+def test_nested_parameters_and_outputs_must_agree(infra):
+    app = infra / "app.yaml"
+    app.write_text(
+        app.read_text()
+        .replace("        ModelId: !Ref ModelId\n", "        ModelId: !Ref ModelId\n        Typo: x\n", 1)
+        .replace("Api.Outputs.ApiArn", "Api.Outputs.ApiArnn")
+    )
+    found = [str(f) for f in validate.own_rules(infra)]
+    assert any("passes Typo, which app/functions.yaml does not declare" in f for f in found)
+    assert any("uses output ApiArnn, which app/api.yaml does not export" in f for f in found)
+
+
+def test_a_resource_name_without_the_environment_is_a_finding(infra):
+    mon = infra / "monitoring.yaml"
+    mon.write_text(
+        mon.read_text().replace('TopicName: !Sub "bookingchat-${EnvName}-alarms"', "TopicName: alarms")
+    )
+    assert any("TopicName does not carry the environment name" in str(f) for f in validate.own_rules(infra))
