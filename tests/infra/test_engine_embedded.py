@@ -115,3 +115,8 @@ def test_a_stuck_stack_in_prod_is_refused_not_deleted(engine):
     with pytest.raises(UserError, match="REVIEW_IN_PROGRESS"):
         engine({"Resources": {"Q": {"Type": "AWS::SQS::Queue"}}}, prod=True)
     assert cf.describe(cf.client(), "engine")["StackStatus"] == "REVIEW_IN_PROGRESS"
+
+
+def test_a_dry_run_of_a_new_stack_leaves_no_stack_behind(engine):
+    engine({"Resources": {"Q": {"Type": "AWS::SQS::Queue"}}}, dry_run=True)
+    assert cf.describe(cf.client(), "engine") is None

@@ -250,6 +250,8 @@ def deploy_stack(
     finally:
         if not executed:  # empty, refused, failed or a dry run: never leave a reviewable change set behind
             cf.delete_change_set(cfn, arn)
+            if change_kind == "CREATE":  # and no empty REVIEW_IN_PROGRESS stack that we just made
+                cf.delete_stack(cfn, stack, _token(stack, token, "discard"))
     if opts.termination_protection:
         _protect(cfn, stack, opts)
     outcome = "updated" if desc else "created"
