@@ -87,6 +87,7 @@ def test_the_agent_checks_availability_and_books_through_tools(bedrock, capsys):
     reply = say(LOLA, "Quiero un corte el lunes a las 10, soy Ana")
     bedrock.assert_no_pending_responses()
     assert reply["mode"] == "AI" and reply["message"] == "¡Reservado el lunes a las 10!"
+    assert reply["quickReplies"] == []  # booked: nothing left to pick
     assert reply["booking"]["status"] == "CONFIRMED" and reply["booking"]["start"] == start.isoformat()
     usage = store.get_usage(LOLA)
     assert (usage["inputTokens"], usage["outputTokens"], usage["totalTokens"]) == (450, 60, 510)
@@ -98,6 +99,28 @@ def test_the_agent_checks_availability_and_books_through_tools(bedrock, capsys):
     saved = json.loads(store.get_conversation(LOLA, reply["conversationId"])["messagesJson"])
     assert [m["role"] for m in saved] == ["user", "assistant", "user", "assistant", "user", "assistant"]
     assert saved[2]["content"][0]["toolResult"]["toolUseId"] == "t1"
+
+
+def test_free_times_the_model_looked_up_become_quick_replies(bedrock):
+    start = next_monday_10(LOLA)
+    check = {"serviceId": "corte", "date": start.date().isoformat()}
+    bedrock.add_response(
+        "converse",
+        converse_response(
+            [{"toolUse": {"toolUseId": "t1", "name": "check_availability", "input": check}}], "tool_use"
+        ),
+        expected_request(),
+    )
+    bedrock.add_response("converse", converse_response([{"text": "¿A qué hora?"}]), expected_request())
+    reply = say(LOLA, "corte el lunes")
+    assert [q["value"] for q in reply["quickReplies"]] == [
+        "09:00",
+        "09:30",
+        "10:00",
+        "10:30",
+        "11:00",
+        "11:30",
+    ]
 
 
 def test_tool_errors_go_back_to_the_model_not_to_the_visitor(bedrock):

@@ -197,6 +197,10 @@ class _Tools:
         service = store.get_service(self.tenant_id, serviceId)
         day = scheduling.parse_date(date)
         slots = scheduling.available_slots(self.tenant, service, day)
+        # The free times become quick replies; a click sends "10:30" back to the model.
+        self.turn.quick_replies = [
+            {"label": s.start.strftime("%H:%M"), "value": s.start.strftime("%H:%M")} for s in slots[:6]
+        ]
         return {
             "serviceId": serviceId,
             "date": day.isoformat(),

@@ -47,7 +47,8 @@ def send_message(event: dict) -> dict:
     if reason is None:
         try:
             turn = agent.run_turn(tenant, history, text, locale, conversation_id, client_token)
-            mode, message, quick_replies, booking = "AI", turn.message, turn.quick_replies, turn.booking
+            mode, message, booking = "AI", turn.message, turn.booking
+            quick_replies = [] if booking else turn.quick_replies
         except agent.BedrockUnavailable as err:
             reason, turn = "bedrock-error", err.turn
             booking = turn.booking if turn else None
