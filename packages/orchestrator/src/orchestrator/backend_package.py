@@ -16,6 +16,7 @@ import os
 import shutil
 import subprocess
 import sys
+import uuid
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -59,7 +60,7 @@ def install_deps(arch: str, echo: Callable[[str], None] = print, lock: Path = LO
         return target
     uv = shutil.which("uv") or shutil.which("uv", path=str(Path(sys.executable).parent))
     cmd = [uv, "pip"] if uv else [sys.executable, "-m", "uv", "pip"]
-    partial = target.with_name(target.name + ".partial")
+    partial = target.with_name(f"{target.name}.{os.getpid()}.partial")  # private: builds may run at once
     shutil.rmtree(partial, ignore_errors=True)
     echo(f"deps: installing {lock.relative_to(ROOT)} for Python {PYTHON_VERSION} {ARCHITECTURES[arch]}")
     proc = subprocess.run(
@@ -92,8 +93,10 @@ def install_deps(arch: str, echo: Callable[[str], None] = print, lock: Path = LO
             "-o packages/backend/requirements.lock`",
         )
     (partial / ".complete").write_text(deps_digest(arch, lock))
-    shutil.rmtree(target, ignore_errors=True)
-    partial.rename(target)
+    try:
+        partial.rename(target)
+    except OSError:  # another build finished first with the same digest: same content, keep it
+        shutil.rmtree(partial, ignore_errors=True)
     return target
 
 
@@ -109,10 +112,15 @@ def _files(root: Path, prefix: str = "") -> list[tuple[str, Path]]:
     return out
 
 
+def _temp_beside(path: Path) -> Path:
+    """A private temp name in the same folder: concurrent builds never see a half-written file."""
+    return path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
+
+
 def write_zip(entries: list[tuple[str, Path]], out: Path) -> str:
     """Write a zip with sorted entries, a fixed timestamp and fixed permissions; return its sha256."""
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_suffix(".zip.tmp")
+    tmp = _temp_beside(out)
     with zipfile.ZipFile(tmp, "w") as zf:
         for arcname, path in sorted(entries):
             info = zipfile.ZipInfo(arcname, date_time=ZIP_EPOCH)
@@ -146,8 +154,12 @@ def package_backend(
         if first is None:
             digest, first = write_zip(entries, path), path
         else:
-            shutil.copyfile(first, path)
-        path.with_name(path.name + ".sha256").write_text(f"{digest}  {path.name}\n")
+            tmp = _temp_beside(path)
+            shutil.copyfile(first, tmp)
+            tmp.replace(path)
+        sums = _temp_beside(path)
+        sums.write_text(f"{digest}  {path.name}\n")
+        sums.replace(path.with_name(path.name + ".sha256"))
         packaged[name] = PackagedFunction(name=name, path=path, sha256=digest, handler=handler)
         echo(
             f"{name}: {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}  sha256 {digest[:16]}…"
