@@ -55,3 +55,19 @@ def test_malformed_awsdate_is_a_graphql_error(bad):
 def test_schema_text_from_another_version_loads_too():
     schema = load_schema_text("type Query { ping: AWSDateTime @aws_api_key }")
     assert "ping" in schema.query_type.fields
+
+
+def test_the_widget_s_own_operations_validate_against_the_schema():
+    from pathlib import Path
+
+    ops = Path(__file__).resolve().parents[2] / "widget" / "src" / "api" / "operations.graphql"
+    if not ops.exists():
+        pytest.skip("the widget has no operations.graphql yet")
+    document = parse(ops.read_text(encoding="utf-8"))
+    assert validate(load_schema(), document) == []
+    assert {d.name.value for d in document.definitions} >= {
+        "TenantConfig",
+        "Services",
+        "Availability",
+        "SendMessage",
+    }
