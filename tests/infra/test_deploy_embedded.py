@@ -70,3 +70,33 @@ def test_a_code_change_updates_only_the_app_stack(dev, zips, lines):
         "edge": "up to date",
         "monitoring": "up to date",
     }
+
+
+def test_bootstrap_with_oidc_deploys_the_accounts_github_stack(aws, lines, monkeypatch):
+    from orchestrator import environments
+
+    real = environments.load
+
+    def with_repo(name, *args):
+        env = real(name, *args)
+        values = dict(env.values)
+        values["github.owner"] = environments.Value("example-org", "test")
+        values["github.repo"] = environments.Value("booking-chat", "test")
+        return environments.Environment(env.name, values)
+
+    monkeypatch.setattr(environments, "load", with_repo)
+    result = rollout.bootstrap("dev", oidc=True, echo=lines.append)
+    assert result["oidc"] == "created"
+    params = {
+        p["ParameterKey"]: p["ParameterValue"]
+        for p in boto3.client("cloudformation").describe_stacks(StackName="bookingchat-github-oidc")[
+            "Stacks"
+        ][0]["Parameters"]
+    }
+    assert (params["GitHubOwner"], params["GitHubRepo"]) == ("example-org", "booking-chat")
+    assert rollout.bootstrap("dev", oidc=True, echo=lines.append)["oidc"] == "up to date"
+
+
+def test_bootstrap_with_oidc_needs_the_repository(aws, lines):
+    with pytest.raises(UserError, match="--oidc needs github.owner and github.repo"):
+        rollout.bootstrap("dev", oidc=True, echo=lines.append)

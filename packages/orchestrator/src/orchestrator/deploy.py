@@ -92,7 +92,7 @@ class Package:
         return {kind: t.sha256 for kind, t in self.templates.items()}
 
 
-def backend_zips() -> dict[str, bytes]:
+def backend_zips(echo: Callable[[str], None] = print) -> dict[str, bytes]:
     """The backend's deterministic zips by function name (orchestrator.backend_package)."""
     try:
         from orchestrator.backend_package import package_backend
@@ -100,7 +100,8 @@ def backend_zips() -> dict[str, bytes]:
         raise UserError("the backend packager is not available yet", "orchestrator.backend_package") from None
     from orchestrator.paths import ROOT
 
-    built = package_backend(ROOT / "build" / "backend")
+    # x86_64: the architecture app/functions.yaml declares for every function.
+    built = package_backend(ROOT / "build" / "backend", arch="x86_64", echo=echo)
     return {name: Path(fn.path).read_bytes() for name, fn in built.items()}
 
 

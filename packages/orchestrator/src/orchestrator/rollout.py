@@ -127,7 +127,7 @@ def deploy(
         raise UserError(
             "--allow-data-loss is never honoured in prod", "change prod's data by a reviewed migration"
         )
-    pkg = dp.package(t.s3, t.bucket, zips if zips is not None else dp.backend_zips())
+    pkg = dp.package(t.s3, t.bucket, zips if zips is not None else dp.backend_zips(echo))
     opts = _options(t, allow_data_loss, dry_run, echo, poll)
     return _roll_out(t, pkg, version or f"sha-{_digest(pkg.template_digests)[:12]}", opts, smoke)
 
