@@ -101,7 +101,8 @@ def invoke(c, function, event="", sam=False):
             fn,
             event or fn,
             on_endpoint=lambda endpoint, throwaway: ui.err_console.print(
-                f"[bold yellow]SANDBOX[/] {endpoint}" + (" (throwaway, demo tenants seeded)" if throwaway else "")
+                f"[bold yellow]SANDBOX[/] {endpoint}"
+                + (" (throwaway, demo tenants seeded)" if throwaway else "")
             ),
         )
     except local.InvokeRefused as err:
@@ -248,6 +249,93 @@ def release(
     ui.render_outcome(outcome, json=json)
 
 
+# ── the release board: status, reconcile, smoke, ia, unlock ─────────────────────────────────
+
+
+@task(
+    positional=["env"],
+    help={"env": "one environment (default: every one)", "json": "print as JSON", "last": "events shown"},
+)
+@refusals
+def status(c, env="", json=False, last=5):
+    """The release board: backend, colours, channels, events, unfinished releases and DRIFT (exit 0)."""
+    from pathlib import Path
+
+    from orchestrator import status as board
+    from orchestrator import ui
+
+    rows = board.collect(Path.cwd(), [env] if env else None, last=int(last))
+    if json:
+        ui.print_json({"environments": [r.to_json() for r in rows]})
+    else:
+        ui.sandbox_banner()
+        ui.render_status(rows)
+
+
+@task(
+    help={
+        "dry-run": "show which pointers would be put back; change nothing",
+        "yes": "do not ask for confirmation",
+        "json": "print the result as JSON",
+        "no-wait": "do not wait for the CloudFront invalidation",
+        "push": "push the manifest commit",
+    }
+)
+@refusals
+def reconcile(c, env, dry_run=False, yes=False, json=False, no_wait=False, push=False):
+    """Put an environment's channel pointers back to what the manifest says (one invalidation)."""
+    from pathlib import Path
+
+    from orchestrator import reconcile as rec
+    from orchestrator import ui
+
+    ui.sandbox_banner()
+    if not dry_run:
+        preview = rec.run(Path.cwd(), env, dry_run=True)
+        if preview.moves:
+            ui.render_reconcile(preview, dry_run=True)
+            ui.confirm_or_refuse(f"Put {env}'s pointers back?", yes)
+    result = rec.run(Path.cwd(), env, dry_run=dry_run, wait=not no_wait, push=push, echo=ui.err_console.print)
+    ui.print_json(result.to_json()) if json else ui.render_reconcile(result, dry_run)
+
+
+@task(
+    positional=["state", "env"],
+    help={"state": "off (guided flow, DISABLE_IA=true) or on", "dry-run": "show, change nothing", "push": "push"},
+)
+@refusals
+def ia(c, state, env, dry_run=False, json=False, push=False):
+    """The AI safety switch: `./inv ia off ENV` → DISABLE_IA=true (guided flow); `on` → false."""
+    from pathlib import Path
+
+    from orchestrator import ia as switch
+    from orchestrator import ui
+
+    ui.sandbox_banner()
+    result = switch.flip(Path.cwd(), env, state, dry_run=dry_run, push=push)
+    ui.print_json(result.to_json()) if json else ui.render_ia(result, dry_run)
+
+
+@task(help={"yes": "do not ask for confirmation"})
+@refusals
+def unlock(c, env, yes=False):
+    """Break an environment's stale release lease (shows who holds it, asks first)."""
+    from orchestrator import lock, target, ui
+    from orchestrator.errors import UserError
+
+    tgt = target.resolve(env)
+    held = lock.read(tgt.artifact_bucket, env)
+    ui.render_lease(env, held)
+    if held is None:
+        return
+    ui.confirm_or_refuse(f"Break {env}'s lease held by {held.holder}?", yes)
+    now = lock.read(tgt.artifact_bucket, env)
+    if now is not None and now.token != held.token:
+        raise UserError(f"{env}'s lease changed hands meanwhile: {now.describe()}", "look again, then decide")
+    lock.break_lease(tgt.artifact_bucket, env)
+    ui.err_console.print(f"{env}: lease broken")
+
+
 # ── infrastructure: stacks, validate, deploy, blue/green, rollback, teardown ──────────────
 
 
@@ -297,7 +385,12 @@ def deploy(c, env, version="", allow_data_loss=False, dry_run=False, json=False)
         ui.console.print(f"{env}: " + ", ".join(f"{s.kind} {s.outcome}" for s in result.stacks))
 
 
-@task(help={"to": "the recorded version to go back to (default: the previous one)", "dry-run": "show, then stop"})
+@task(
+    help={
+        "to": "the recorded version to go back to (default: the previous one)",
+        "dry-run": "show, then stop",
+    }
+)
 @refusals
 def rollback_backend(c, env, to="", dry_run=False, json=False):
     """Prod: switch back to the previous colour. Elsewhere: redeploy an earlier release by digest."""
@@ -335,9 +428,31 @@ def teardown(c, env, include_data=False, allow_prod=False, confirm="", dry_run=F
     if (env == "prod" or include_data) and not confirm and not dry_run and sys.stdin.isatty():
         confirm = input(f"type bookingchat-{env} to confirm: ").strip()
     backend_ops.teardown(
-        env, include_data=include_data, allow_prod=allow_prod, confirm=confirm, dry_run=dry_run,
+        env,
+        include_data=include_data,
+        allow_prod=allow_prod,
+        confirm=confirm,
+        dry_run=dry_run,
         echo=ui.err_console.print,
     )
+
+
+@task(
+    help={
+        "aws-port": "port of the embedded AWS (default 4566)",
+        "widget-dev": "also run the widget's Vite dev server (hot reload) against the local GraphQL",
+        "dynamodb": "embedded (default) or docker (amazon/dynamodb-local, when a Docker engine answers)",
+    }
+)
+@refusals
+def local_dev(c, aws_port=4566, widget_dev=False, dynamodb="embedded"):
+    """The whole platform on this machine: embedded AWS, local GraphQL, local CDN, demo pages."""
+    from orchestrator import local_dev as ld
+    from orchestrator.errors import UserError
+
+    if dynamodb not in ("embedded", "docker"):
+        raise UserError(f"unknown --dynamodb {dynamodb!r}", "use embedded or docker")
+    ld.run_interactive(ld.Options(aws_port=int(aws_port), widget_dev=widget_dev, dynamodb=dynamodb))
 
 
 @task(help={"json": "print as JSON"})
@@ -358,3 +473,106 @@ def config(c, env, json=False):
     for key, value, source in rows:
         table.add_row(key, repr(value), source)
     ui.console.print(table)
+
+
+@task(
+    help={
+        "env": "the environment (prod by default)",
+        "channel": "latest (= stable, the default), beta, alpha or canary",
+        "to": "the version to go back to (default: the channel's previous good version)",
+        "dry-run": "show what would move; change nothing",
+        "json": "print only JSON on stdout",
+        "yes": "do not ask for confirmation",
+        "push": "push the manifest commit",
+        "no-wait": "do not wait for the invalidation",
+        "resume": "resume this unfinished rollback id",
+    }
+)
+@refusals
+def rollback_widget(
+    c,
+    env="prod",
+    channel="latest",
+    to="",
+    dry_run=False,
+    json=False,
+    yes=False,
+    push=False,
+    no_wait=False,
+    resume="",
+):
+    """Point a channel back at the previous good widget version: one copy, one invalidation, recorded."""
+    _move_channel("rollback-widget", env, channel, to or None, "", dry_run, json, yes, push, no_wait, resume)
+
+
+@task(
+    positional=["channel", "version"],
+    help={
+        "env": "the environment",
+        "reason": "why (recorded in the manifest)",
+        "dry-run": "show what would move; change nothing",
+        "json": "print only JSON on stdout",
+        "yes": "do not ask for confirmation",
+        "push": "push the manifest commit",
+        "no-wait": "do not wait for the invalidation",
+    },
+)
+@refusals
+def set_channel(
+    c, channel, version, env, reason="", dry_run=False, json=False, yes=False, push=False, no_wait=False
+):
+    """Point CHANNEL (e.g. canary, for chosen tenants) at an existing widget VERSION in one environment."""
+    _move_channel("set-channel", env, channel, version, reason, dry_run, json, yes, push, no_wait, "")
+
+
+def _move_channel(kind, env, channel, to, reason, dry_run, json, yes, push, no_wait, resume):
+    from pathlib import Path
+
+    from orchestrator import rollback, ui
+
+    if not dry_run:
+        ui.sandbox_banner()
+    plan, outcome = rollback.run(
+        Path.cwd(),
+        kind,
+        env,
+        channel,
+        to=to,
+        reason=reason,
+        dry_run=dry_run,
+        push=push,
+        wait=not no_wait,
+        resume=resume or None,
+        echo=ui.err_console.print,
+        on_event=ui.render_step_event,
+        confirm=lambda p: (ui.render_channel_plan(p), ui.confirm_or_refuse(f"{kind}?", yes)),
+    )
+    if json:
+        ui.print_json({"plan": plan, "journal": outcome.journal.id if outcome and outcome.journal else None})
+    elif outcome is None or outcome.journal is None:
+        ui.render_channel_plan(plan)
+
+
+@task(
+    positional=["version"],
+    help={
+        "reason": "why it must never be served again",
+        "push": "push the manifest commit",
+        "yes": "do not ask",
+    },
+)
+@refusals
+def yank(c, version, reason="", yes=False, push=False):
+    """Yank a widget VERSION: never promoted, rolled back or pointed to again (nothing is deleted)."""
+    from pathlib import Path
+
+    from orchestrator import ui
+    from orchestrator.yank import yank as do_yank
+
+    ui.confirm_or_refuse(f"Yank widget {version}?", yes)
+    still = do_yank(Path.cwd(), version, reason, push=push)
+    ui.err_console.print(f"[yellow]yanked[/] widget {version}")
+    if still:
+        ui.err_console.print(
+            f"still served by {', '.join(still)} — roll those back with ./inv rollback-widget"
+        )

@@ -143,3 +143,98 @@ def render_outcome(outcome, json: bool = False) -> None:
     err_console.print(
         f"[bold green]released[/] {versions} to {j.env} ({j.id}{', resumed' if outcome.resumed else ''})"
     )
+
+
+def render_channel_plan(plan: dict | None) -> None:
+    if plan is None:
+        err_console.print("Nothing to do: the channel already points there.")
+        return
+    moves = ", ".join(
+        f"{c}: {plan['details']['from'].get(c) or '—'} → {v}" for c, v in plan["channels"].items()
+    )
+    err_console.print(f"{plan['kind']} in {plan['env']}: {moves}")
+    err_console.print("invalidate: " + " ".join(plan["invalidate"]))
+
+
+# ── the release board: status, reconcile, smoke, ia, unlock ─────────────────────────────────
+
+
+def render_status(board) -> None:
+    """One block per environment; drift in bold red, never hidden (the exit code stays 0)."""
+    for row in board:
+        title = f"[bold]{row.env}[/]"
+        if not row.reachable:
+            title += f"  [yellow](real system not read: {row.problem})[/]"
+        err_console.print(title)
+        b = row.backend
+        colour = f" ({b.manifest_colour})" if b.manifest_colour else ""
+        live = f", live colour {b.live_colour}" if b.live_colour else ""
+        stacks = f", stacks carry {', '.join(b.stacks)}" if b.stacks else (f", {b.note}" if b.note else "")
+        err_console.print(f"  backend: {b.manifest or '—'}{colour}{live}{stacks}")
+        if row.channels:
+            table = Table(show_edge=False, box=None, padding=(0, 2))
+            for col in ("channel", "manifest", "S3 pointer"):
+                table.add_column(col)
+            for ch in row.channels:
+                table.add_row(f"  {ch.channel}", ch.manifest or "—", ch.pointer or ("?" if row.reachable else ""))
+            err_console.print(table)
+        else:
+            err_console.print("  channels: none")
+        if row.drift:
+            err_console.print(f"  [bold white on red] DRIFT [/] [bold red]{len(row.drift)} difference(s)[/]")
+            for d in row.drift:
+                err_console.print(f"  [bold red]✗ {d.describe()}[/]")
+            if any(d.what == "channel" and d.manifest for d in row.drift):
+                err_console.print(f"  [dim]→ ./inv reconcile {row.env} puts the pointers back[/]")
+        elif row.reachable:
+            err_console.print("  [green]no drift[/]")
+        if row.lock:
+            err_console.print(
+                f"  [yellow]locked[/] by {row.lock['holder']} ({row.lock['operation']}) until {row.lock['until']}"
+            )
+        for j in row.unfinished:
+            err_console.print(
+                f"  [yellow]unfinished {j['kind']}[/] {j['id']} by {j['by']} since {j['started_at']}"
+                f" (done: {', '.join(j['steps_done']) or 'nothing'}) → ./inv release --resume {j['id']} --env {row.env}"
+            )
+        for e in row.events:
+            what = e.get("version") or ", ".join(f"{k} {v}" for k, v in (e["details"].get("versions") or {}).items())
+            err_console.print(f"  [dim]{e['at']}  {e['action']:<16} {what}  by {e['by']}[/]")
+
+
+def render_reconcile(plan, dry_run: bool) -> None:
+    if not plan.moves:
+        err_console.print(f"{plan.env}: channel pointers already match the manifest")
+    for channel, version in sorted(plan.moves.items()):
+        verb = "would put" if dry_run else "put"
+        err_console.print(f"{verb} {channel} back to {version}")
+    if plan.invalidate:
+        err_console.print(("would invalidate " if dry_run else "invalidated ") + " ".join(plan.invalidate))
+    for note in plan.left_alone:
+        err_console.print(f"[yellow]left alone:[/] {note}")
+
+
+def render_smoke(report) -> None:
+    for line in report.checked:
+        err_console.print(f"[green]✓[/] {line}")
+    for line in getattr(report, "skipped", []):
+        err_console.print(f"[yellow]skipped:[/] {line}")
+    for line in report.problems:
+        err_console.print(f"[bold red]✗ {line}[/]")
+    verdict = "[bold green]smoke passed[/]" if report.ok else "[bold red]smoke FAILED[/]"
+    err_console.print(f"{verdict} via {report.via}")
+
+
+def render_ia(flip, dry_run: bool) -> None:
+    mode = "guided flow (AI off)" if flip.state == "off" else "AI agent (AI on)"
+    for name, before in flip.parameters.items():
+        arrow = "would set" if dry_run else "set"
+        err_console.print(f"{name}: {before or '(missing)'} → {arrow} {flip.value}")
+    err_console.print(f"{flip.env}: {mode}" + ("" if flip.changed else " (already so)"))
+
+
+def render_lease(env: str, lease) -> None:
+    if lease is None:
+        err_console.print(f"{env} is not locked")
+    else:
+        err_console.print(f"{env} is locked by {lease.describe()}")

@@ -19,3 +19,4 @@ class Ctx:
     push: bool = False
     wait: bool = True
     echo: Callable[[str], None] = field(default=lambda text: None)
+    source: Target | None = None  # promotion: the environment the bytes come from

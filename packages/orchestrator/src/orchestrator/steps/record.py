@@ -7,9 +7,9 @@ leaves the repository untouched and the rerun reuses the versions fixed in the j
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 
-from orchestrator import versions
+from orchestrator import manifest_store, versions
 from orchestrator.adapters import cdn
 from orchestrator.adapters import git as gitx
 from orchestrator.core import manifest as mf
@@ -122,3 +122,67 @@ class Push:
     def verify(self, ctx: Ctx) -> None:
         if not self.done(ctx):
             raise UserError("the release tags are not on the remote", "run the command again to push")
+
+
+class RecordEnvironment:
+    """Promotions, rollbacks and channel moves: the manifest alone, in one commit (then pushed if asked).
+
+    The plan says what the environment now runs (`channels`, `backend`) and the event to log.
+    """
+
+    name = "record-environment"
+
+    def describe(self, ctx: Ctx) -> str:
+        return f"record {ctx.plan['kind']} in releases/manifest.json"
+
+    def done(self, ctx: Ctx) -> bool:
+        manifest = manifest_store.load(ctx.root)
+        return any(e.details.get("id") == ctx.journal.id for e in manifest.events)
+
+    def apply(self, ctx: Ctx) -> dict:
+        plan = ctx.plan
+
+        def change(manifest: mf.Manifest) -> mf.Manifest:
+            now = datetime.now(UTC).replace(microsecond=0)
+            if plan.get("channels"):
+                manifest = mf.with_channels(manifest, plan["env"], plan["channels"])
+            backend = plan.get("components", {}).get("backend")
+            if backend:
+                deployed = ctx.journal.outputs("deploy-backend")
+                manifest = mf.with_backend(
+                    manifest,
+                    plan["env"],
+                    mf.BackendDeployment(
+                        version=backend["version"],
+                        colour=deployed.get("colour"),
+                        at=now,
+                        template_digests=deployed.get("template_digests", {}),
+                    ),
+                )
+            details = {
+                "id": ctx.journal.id,
+                "channels": plan.get("channels", {}),
+                "versions": {n: c["version"] for n, c in plan.get("components", {}).items()},
+                **plan.get("details", {}),
+            }
+            if "smoke" in plan["steps"]:
+                details["smoke"] = {"passed": True, "via": ctx.journal.outputs("smoke").get("via")}
+            return mf.with_event(
+                manifest,
+                mf.Event(
+                    at=now,
+                    by=ctx.journal.by,
+                    action=plan["kind"],
+                    env=plan["env"],
+                    plan_hash=ctx.journal.plan_hash,
+                    approval=plan.get("approval"),
+                    details=details,
+                ),
+            )
+
+        sha = manifest_store.commit_change(ctx.root, change, plan["summary"], push=ctx.push)
+        return {"commit": sha}
+
+    def verify(self, ctx: Ctx) -> None:
+        if not self.done(ctx):
+            raise UserError("the manifest change was not committed", "run the command again")
