@@ -301,7 +301,11 @@ def reconcile(c, env, dry_run=False, yes=False, json=False, no_wait=False, push=
 
 @task(
     positional=["state", "env"],
-    help={"state": "off (guided flow, DISABLE_IA=true) or on", "dry-run": "show, change nothing", "push": "push"},
+    help={
+        "state": "off (guided flow, DISABLE_IA=true) or on",
+        "dry-run": "show, change nothing",
+        "push": "push",
+    },
 )
 @refusals
 def ia(c, state, env, dry_run=False, json=False, push=False):
@@ -576,3 +580,66 @@ def yank(c, version, reason="", yes=False, push=False):
         ui.err_console.print(
             f"still served by {', '.join(still)} — roll those back with ./inv rollback-widget"
         )
+
+
+@task(
+    positional=["env"],
+    help={
+        "env": "qa or prod (the ladder is dev → qa → prod)",
+        "version": "what to promote, e.g. widget=1.4.0,backend=2.1.0 (default: what the previous environment runs)",
+        "approve": "the manual approval (in CI: given by the GitHub environment's reviewers)",
+        "checklist": "prod: the checklist file bound to the plan hash (see --dry-run)",
+        "dry-run": "print the plan and its hash; change nothing",
+        "checklist-template": "with --dry-run: print a checklist to fill in for this plan",
+        "json": "print only JSON on stdout",
+        "yes": "do not ask for confirmation",
+        "push": "push the manifest commit",
+        "no-wait": "do not wait for the invalidation",
+        "resume": "resume this unfinished promotion id",
+    },
+)
+@refusals
+def promote(
+    c,
+    env,
+    version="",
+    approve=False,
+    checklist="",
+    dry_run=False,
+    checklist_template=False,
+    json=False,
+    yes=False,
+    push=False,
+    no_wait=False,
+    resume="",
+):
+    """Promote the same bytes and templates to qa or prod: approval, checklist, blue/green, recorded."""
+    from pathlib import Path
+
+    from orchestrator import promote as prom
+    from orchestrator import ui
+    from orchestrator.adapters import git as gitx
+    from orchestrator.core import checklist as cl
+    from orchestrator.core.release_plan import plan_hash
+
+    if not dry_run:
+        ui.sandbox_banner()
+    plan, outcome = prom.run(
+        Path.cwd(),
+        env,
+        version,
+        prom.Approval(approve=approve, checklist=Path(checklist) if checklist else None),
+        dry_run=dry_run,
+        push=push,
+        wait=not no_wait,
+        resume=resume or None,
+        echo=ui.err_console.print,
+        on_event=ui.render_step_event,
+        confirm=lambda p: (ui.render_promotion_plan(p), ui.confirm_or_refuse(f"Promote to {env}?", yes)),
+    )
+    if dry_run and checklist_template and plan:
+        print(cl.template(plan_hash(plan), gitx.who(gitx.open_repo(Path.cwd()))), end="")
+    elif json:
+        ui.print_json({"plan": plan, "plan_hash": plan_hash(plan) if plan else None})
+    elif outcome is None or outcome.journal is None:
+        ui.render_promotion_plan(plan)
