@@ -164,6 +164,8 @@ def _settle(cfn, stack: str, opts: Options) -> dict | None:
             stack, desc["StackId"], str(desc.get("LastUpdatedTime", desc["CreationTime"])), "recover"
         )
         if decision.action is Action.DELETE_THEN_CREATE:
+            if desc.get("EnableTerminationProtection"):  # qa: an empty stack, protected since its create
+                cf.set_termination_protection(cfn, stack, False)
             cf.delete_stack(cfn, desc["StackId"], token)
         elif decision.action is Action.CONTINUE_ROLLBACK:
             cf.continue_update_rollback(cfn, stack, token)
