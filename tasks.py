@@ -252,10 +252,7 @@ def release(
 # ── the release board: status, reconcile, smoke, ia, unlock ─────────────────────────────────
 
 
-@task(
-    positional=["env"],
-    help={"env": "one environment (default: every one)", "json": "print as JSON", "last": "events shown"},
-)
+@task(help={"env": "one environment (default: every one)", "json": "print as JSON", "last": "events shown"})
 @refusals
 def status(c, env="", json=False, last=5):
     """The release board: backend, colours, channels, events, unfinished releases and DRIFT (exit 0)."""

@@ -15,6 +15,7 @@ from orchestrator import operation, runner, target, versions
 from orchestrator.adapters import git as gitx
 from orchestrator.core import release_plan
 from orchestrator.errors import UserError
+from orchestrator.steps.backend import DeployBackend
 from orchestrator.steps.channels import Invalidate, MoveChannels, Smoke
 from orchestrator.steps.context import Ctx
 from orchestrator.steps.record import Push, RecordRelease
@@ -26,6 +27,7 @@ STEPS = {
         BuildWidget(),
         UploadWidget(),
         PublishWidget(),
+        DeployBackend(),
         MoveChannels(),
         Invalidate(),
         Smoke(),
@@ -33,12 +35,6 @@ STEPS = {
         Push(),
     )
 }
-
-
-def _deploy_backend_step():
-    from orchestrator.steps.backend import DeployBackend
-
-    return DeployBackend()
 
 
 @dataclass(frozen=True)
@@ -76,7 +72,7 @@ def plan(root: Path, req: Request, current_channels: dict[str, str] | None = Non
 
 
 def steps_for(plan: dict) -> list:
-    return [_deploy_backend_step() if name == "deploy-backend" else STEPS[name] for name in plan["steps"]]
+    return [STEPS[name] for name in plan["steps"]]
 
 
 def run(

@@ -176,7 +176,9 @@ def render_status(board) -> None:
             for col in ("channel", "manifest", "S3 pointer"):
                 table.add_column(col)
             for ch in row.channels:
-                table.add_row(f"  {ch.channel}", ch.manifest or "—", ch.pointer or ("?" if row.reachable else ""))
+                table.add_row(
+                    f"  {ch.channel}", ch.manifest or "—", ch.pointer or ("?" if row.reachable else "")
+                )
             err_console.print(table)
         else:
             err_console.print("  channels: none")
@@ -198,7 +200,9 @@ def render_status(board) -> None:
                 f" (done: {', '.join(j['steps_done']) or 'nothing'}) → ./inv release --resume {j['id']} --env {row.env}"
             )
         for e in row.events:
-            what = e.get("version") or ", ".join(f"{k} {v}" for k, v in (e["details"].get("versions") or {}).items())
+            what = e.get("version") or ", ".join(
+                f"{k} {v}" for k, v in (e["details"].get("versions") or {}).items()
+            )
             err_console.print(f"  [dim]{e['at']}  {e['action']:<16} {what}  by {e['by']}[/]")
 
 
@@ -238,3 +242,15 @@ def render_lease(env: str, lease) -> None:
         err_console.print(f"{env} is not locked")
     else:
         err_console.print(f"{env} is locked by {lease.describe()}")
+
+
+def render_promotion_plan(plan: dict | None) -> None:
+    if plan is None:
+        err_console.print("Nothing to promote: the target already runs those versions.")
+        return
+    from orchestrator.core.release_plan import plan_hash
+
+    what = ", ".join(f"{n} {c['version']}" for n, c in plan["components"].items())
+    err_console.print(f"promote {what}: {plan['from']} → {plan['env']}")
+    err_console.print("steps: " + " → ".join(plan["steps"]))
+    err_console.print(f"plan hash: [bold]{plan_hash(plan)}[/]")

@@ -139,3 +139,13 @@ def distribution_exists(distribution_id: str) -> bool:
         return True
     except ClientError:
         return False
+
+
+def copy_verbatim(src_bucket: str, key: str, bucket: str) -> bool:
+    """Server-side copy of an object, same key and metadata, unless it is already there."""
+    if head(bucket, key) is not None:
+        return False
+    s3().copy_object(
+        Bucket=bucket, Key=key, CopySource={"Bucket": src_bucket, "Key": key}, MetadataDirective="COPY"
+    )
+    return True

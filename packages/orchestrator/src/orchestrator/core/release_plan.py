@@ -50,5 +50,7 @@ def release_plan(
 
 
 def plan_hash(plan: dict) -> str:
-    canonical = json.dumps(plan, sort_keys=True, separators=(",", ":")).encode()
+    """What an approval is bound to: the plan without the approval itself."""
+    bound = {k: v for k, v in plan.items() if k != "approval"}
+    canonical = json.dumps(bound, sort_keys=True, separators=(",", ":")).encode()
     return "sha256:" + hashlib.sha256(canonical).hexdigest()
