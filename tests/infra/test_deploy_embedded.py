@@ -100,3 +100,9 @@ def test_bootstrap_with_oidc_deploys_the_accounts_github_stack(aws, lines, monke
 def test_bootstrap_with_oidc_needs_the_repository(aws, lines):
     with pytest.raises(UserError, match="--oidc needs github.owner and github.repo"):
         rollout.bootstrap("dev", oidc=True, echo=lines.append)
+
+
+def test_allow_data_loss_is_never_honoured_in_prod(aws, zips, lines):
+    rollout.bootstrap("prod", echo=lines.append)
+    with pytest.raises(UserError, match="never honoured in prod"):
+        rollout.deploy("prod", zips=zips, allow_data_loss=True, echo=lines.append, poll=0)
