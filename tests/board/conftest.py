@@ -1,0 +1,19 @@
+"""Fixtures of the board tests; the world they build is in board_world.py."""
+
+from __future__ import annotations
+
+import board_world
+import pytest
+
+from orchestrator import release
+
+# the release tests' fixtures, for this folder too
+release_repo = board_world.release_repo
+dev = board_world.dev
+
+
+@pytest.fixture
+def released(release_repo, dev):
+    """dev after one widget release (1.0.0 on latest and stable)."""
+    release.run(release_repo.path, board_world.REQ, tgt=dev, echo=lambda s: None)
+    return release_repo, dev

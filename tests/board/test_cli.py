@@ -1,0 +1,86 @@
+"""The board's commands as a user runs them (`./inv …` in a temp repo, without a terminal),
+against an environment resolved the CLI's way: an edge stack in the embedded AWS."""
+
+from __future__ import annotations
+
+import json
+
+import boto3
+from board_world import REQ, deploy_edge, held_elsewhere, inject_drift
+
+from orchestrator import ia, lock, release
+
+
+def test_status_exits_0_and_shows_drift_loudly_and_as_json(release_repo, aws):
+    tgt = deploy_edge("dev")
+    release.run(release_repo.path, REQ, tgt=tgt, echo=lambda s: None)
+    inject_drift(tgt)
+    shown = release_repo.inv("status", "--env", "dev")
+    assert shown.returncode == 0, shown.stderr
+    assert "DRIFT" in shown.stderr and "./inv reconcile dev" in shown.stderr
+    as_json = release_repo.inv("status", "--env", "dev", "--json")
+    assert as_json.returncode == 0, as_json.stderr
+    (row,) = json.loads(as_json.stdout)["environments"]
+    assert sorted(d["name"] for d in row["drift"]) == ["canary", "latest", "stable"]
+
+
+def test_reconcile_asks_first_and_with_yes_puts_the_pointers_back(release_repo, aws):
+    tgt = deploy_edge("dev")
+    release.run(release_repo.path, REQ, tgt=tgt, echo=lambda s: None)
+    inject_drift(tgt)
+    refused = release_repo.inv("reconcile", "dev")
+    assert refused.returncode == 2 and "--yes" in refused.stderr
+    dry = release_repo.inv("reconcile", "dev", "--dry-run")
+    assert dry.returncode == 0 and "would put stable back to 1.0.0" in dry.stderr
+    done = release_repo.inv("reconcile", "dev", "--yes", "--json")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["moves"] == {"latest": "1.0.0", "stable": "1.0.0"}
+    (row,) = json.loads(release_repo.inv("status", "--env", "dev", "--json").stdout)["environments"]
+    assert [d["name"] for d in row["drift"]] == ["canary"]
+
+
+def test_unlock_shows_the_holder_asks_and_breaks_the_lease(release_repo, aws):
+    tgt = deploy_edge("dev")
+    held_elsewhere(tgt.artifact_bucket, "dev", "bob")
+    refused = release_repo.inv("unlock", "dev")
+    assert refused.returncode == 2
+    assert "locked by bob (release, pid 4242 on ci-runner-7)" in refused.stderr
+    assert lock.read(tgt.artifact_bucket, "dev") is not None
+    broken = release_repo.inv("unlock", "dev", "--yes")
+    assert broken.returncode == 0, broken.stderr
+    assert lock.read(tgt.artifact_bucket, "dev") is None
+    assert "not locked" in release_repo.inv("unlock", "dev").stderr
+
+
+def test_ia_off_sets_disable_ia_true_and_records_it_and_on_sets_it_back(release_repo, aws):
+    ssm = boto3.client("ssm")
+    off = release_repo.inv("ia", "off", "dev")
+    assert off.returncode == 0, off.stderr
+    assert ssm.get_parameter(Name="/bookingchat/dev/DISABLE_IA")["Parameter"]["Value"] == "true"
+    event = release_repo.manifest()["events"][-1]
+    assert (event["action"], event["env"], event["details"]["DISABLE_IA"]) == ("ia", "dev", "true")
+    on = release_repo.inv("ia", "dev", "on")  # the docs' order works too
+    assert on.returncode == 0, on.stderr
+    assert ssm.get_parameter(Name="/bookingchat/dev/DISABLE_IA")["Parameter"]["Value"] == "false"
+    assert not release_repo.git.is_dirty()
+
+
+def test_ia_refuses_a_state_that_is_neither_on_nor_off(release_repo, aws):
+    refused = release_repo.inv("ia", "maybe", "dev")
+    assert refused.returncode == 2 and "neither on nor off" in refused.stderr
+
+
+def test_ia_in_a_blue_green_environment_sets_both_colours(release_repo, aws):
+    flip = ia.flip(release_repo.path, "prod", "off")
+    ssm = boto3.client("ssm")
+    for colour in ("blue", "green"):
+        assert (
+            ssm.get_parameter(Name=f"/bookingchat/prod/{colour}/DISABLE_IA")["Parameter"]["Value"] == "true"
+        )
+    assert flip.changed and ia.flip(release_repo.path, "prod", "off").changed is False
+
+
+def test_ia_dry_run_changes_nothing(release_repo, aws):
+    flip = ia.flip(release_repo.path, "dev", "off", dry_run=True)
+    assert flip.parameters == {"/bookingchat/dev/DISABLE_IA": None} and flip.commit is None
+    assert boto3.client("ssm").describe_parameters()["Parameters"] == []
