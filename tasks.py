@@ -297,6 +297,28 @@ def reconcile(c, env, dry_run=False, yes=False, json=False, no_wait=False, push=
 
 
 @task(
+    help={
+        "json": "print the result as JSON",
+        "no-record": "do not record the smoke event in the manifest",
+        "push": "push the manifest commit",
+    }
+)
+@refusals
+def smoke(c, env, json=False, no_record=False, push=False):
+    """Smoke-test an environment: CDN files vs the manifest's digests, GraphQL health, tenantConfig, a chat."""
+    from pathlib import Path
+
+    from orchestrator import smoke as smoke_test
+    from orchestrator import ui
+
+    ui.sandbox_banner()
+    result = smoke_test.run(Path.cwd(), env, record=not no_record, push=push)
+    ui.print_json(result.to_json()) if json else ui.render_smoke(result.report)
+    if not result.report.ok:
+        raise Exit(code=1)
+
+
+@task(
     positional=["state", "env"],
     help={
         "state": "off (guided flow, DISABLE_IA=true) or on",

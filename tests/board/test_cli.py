@@ -84,3 +84,18 @@ def test_ia_dry_run_changes_nothing(release_repo, aws):
     flip = ia.flip(release_repo.path, "dev", "off", dry_run=True)
     assert flip.parameters == {"/bookingchat/dev/DISABLE_IA": None} and flip.commit is None
     assert boto3.client("ssm").describe_parameters()["Parameters"] == []
+
+
+def test_smoke_exits_1_when_a_file_serves_other_bytes_and_records_the_failure(release_repo, aws, monkeypatch):
+    monkeypatch.setenv(
+        "BOOKINGCHAT_GRAPHQL_URL", "http://127.0.0.1:9/graphql"
+    )  # nothing listens: no local-dev
+    tgt = deploy_edge("dev")
+    release.run(release_repo.path, REQ, tgt=tgt, echo=lambda s: None)
+    boto3.client("s3").put_object(Bucket=tgt.widget_bucket, Key="v1.0.0/chat-widget.umd.js", Body=b"evil()")
+    failed = release_repo.inv("smoke", "dev")
+    assert failed.returncode == 1, failed.stderr
+    assert "/v1.0.0/chat-widget.umd.js serves other bytes than released" in failed.stderr
+    assert "smoke FAILED" in failed.stderr
+    event = release_repo.manifest()["events"][-1]
+    assert event["action"] == "smoke" and event["details"]["smoke"]["passed"] is False
