@@ -86,7 +86,7 @@ def demo_index(site: Site) -> str:
         else ""
     )
     return f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="data:,">
 <title>Booking Chat · local demo</title>
 <style>body{{font:16px/1.5 system-ui,sans-serif;max-width:46rem;margin:2rem auto;padding:0 1rem}}</style>
 </head><body><h1>Booking Chat · local demo</h1>
@@ -102,7 +102,7 @@ talks to the local GraphQL API at <code>{html.escape(site.graphql_url)}</code>.<
 def demo_page(site: Site, tenant: DemoTenant) -> str:
     lang = html.escape(tenant.locale)
     return f"""<!doctype html>
-<html lang="{lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<html lang="{lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="data:,">
 <title>{html.escape(tenant.name)} · demo</title>
 <style>body{{font:16px/1.5 system-ui,sans-serif;margin:0}} header{{background:#f4f4f4;padding:1rem 2rem}}
 main{{max-width:46rem;margin:0 auto;padding:1rem 2rem}}</style>
@@ -120,7 +120,7 @@ def hostile_page(site: Site, tenant: DemoTenant) -> str:
     """Everything a careless theme does to a page, to prove the widget's Shadow DOM holds."""
     return f"""<!doctype html>
 <html lang="{html.escape(tenant.locale)}"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="data:,">
 <title>Hostile host page · demo</title>
 <style>
 html {{ font-size: 62.5% !important; }}
@@ -190,7 +190,9 @@ class _Handler(BaseHTTPRequestHandler):
     def _headers(self) -> dict[str, str]:
         return {k.lower(): v for k, v in self.headers.items()}
 
-    def _common(self, cors: bool) -> None:
+    def _common(self, cors: bool, bucket: bool = True) -> None:
+        if not bucket:
+            return  # the demo pages are this server's own, not the distribution's
         self.send_header("Via", "1.1 local.cloudfront.net (CloudFront)")
         self.send_header("X-Cache", "Miss from cloudfront")
         for name, value in SECURITY_HEADERS.items():
@@ -242,6 +244,7 @@ class _Handler(BaseHTTPRequestHandler):
                     {"Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store"},
                     body,
                     cors=False,
+                    bucket=False,
                 )
         if path == "/":
             return self._redirect("/demo/")
@@ -280,9 +283,11 @@ class _Handler(BaseHTTPRequestHandler):
             )
         self._send(200, data, headers, body, cors=True)
 
-    def _send(self, status: int, data: bytes, headers: dict[str, str], body: bool, cors: bool) -> None:
+    def _send(
+        self, status: int, data: bytes, headers: dict[str, str], body: bool, cors: bool, bucket: bool = True
+    ) -> None:
         self.send_response(status)
-        self._common(cors=cors)
+        self._common(cors=cors, bucket=bucket)
         for name, value in headers.items():
             self.send_header(name, value)
         if status != 304:
