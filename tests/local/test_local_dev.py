@@ -1,0 +1,42 @@
+"""`inv local-dev` refusals and the throwaway release clone (the full start runs in tests/browser)."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+
+import pytest
+from gitrepo import Repo
+
+from orchestrator import local_dev
+from orchestrator.errors import UserError
+
+
+def test_a_busy_aws_port_is_a_clear_refusal_suggesting_aws_port(tmp_path):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen()
+        busy = s.getsockname()[1]
+        with pytest.raises(UserError) as err:
+            local_dev.check_ports(
+                local_dev.Options(aws_port=busy, graphql_port=0, cdn_port=0, local_dir=tmp_path)
+            )
+    assert str(busy) in err.value.message
+    assert "--aws-port" in err.value.hint
+
+
+def test_the_release_clone_leaves_the_users_tree_and_tags_alone(tmp_path):
+    user = Repo(tmp_path / "user")
+    (user.path / "file.txt").write_text("hello\n")
+    user.git.index.add(["file.txt"])
+    user.git.index.commit("feat: something")
+    (user.path / "file.txt").write_text("uncommitted\n")  # a dirty tree is fine for local-dev
+    clone = local_dev.release_clone(user.path, tmp_path / "local" / "release-repo")
+    subprocess.run(["git", "tag", "widget/v9.9.9"], cwd=clone, check=True)
+    assert (clone / "file.txt").read_text() == "hello\n"
+    assert (
+        subprocess.run(["git", "status", "--porcelain"], cwd=clone, capture_output=True, text=True).stdout
+        == ""
+    )
+    assert "widget/v9.9.9" not in user.git.git.tag().split()
+    assert (user.path / "file.txt").read_text() == "uncommitted\n"
