@@ -1,0 +1,130 @@
+"""Benchmark `inv local-dev`: time to .local/endpoints.json, sendMessage p50/p95 on the local
+AppSync, and time to first launcher paint / app ready on the demo page (Debian's Chromium).
+
+    .venv/bin/python benchmarks/local/local_dev.py [--messages 50]
+
+Numbers go to benchmarks/README.md by hand; nothing here asserts a time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+SEND = "mutation SendMessage($input: SendMessageInput!) { sendMessage(input: $input) { conversationId message mode } }"
+
+
+def start(local_dir: Path) -> tuple[subprocess.Popen, dict, float]:
+    t0 = time.monotonic()
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "orchestrator.local_dev",
+            "--aws-port",
+            "0",
+            "--graphql-port",
+            "0",
+            "--cdn-port",
+            "0",
+            "--local-dir",
+            str(local_dir),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={k: v for k, v in os.environ.items() if not k.startswith("AWS_")},
+    )
+    endpoints = local_dir / "endpoints.json"
+    while not endpoints.exists():
+        if proc.poll() is not None:
+            raise SystemExit(f"local-dev exited ({proc.returncode}); see {local_dir}/local-dev.log")
+        time.sleep(0.1)
+    return proc, json.loads(endpoints.read_text()), time.monotonic() - t0
+
+
+def send_latency(ep: dict, n: int) -> list[float]:
+    key = ep["tenants"][0]["api_key"]
+    times = []
+    for i in range(n):
+        body = json.dumps(
+            {"query": SEND, "variables": {"input": {"text": f"Hola, quiero un corte ({i})", "locale": "es"}}}
+        )
+        req = urllib.request.Request(
+            ep["graphql"], data=body.encode(), headers={"content-type": "application/json", "x-api-key": key}
+        )
+        t = time.perf_counter()
+        with urllib.request.urlopen(req, timeout=30) as r:
+            assert "errors" not in json.load(r)
+        times.append((time.perf_counter() - t) * 1000)
+    return times
+
+
+def page_timings(ep: dict, runs: int = 5) -> tuple[list[float], list[float]]:
+    from playwright.sync_api import sync_playwright
+
+    paint, ready = [], []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path="/usr/bin/chromium",
+            headless=True,
+            args=[
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        for _ in range(runs):
+            ctx = browser.new_context()  # cold cache each run
+            page = ctx.new_page()
+            t = time.perf_counter()
+            page.goto(ep["demo"] + ep["tenants"][0]["id"] + "/")
+            page.get_by_role("button", name="Abrir chat de reservas").wait_for()
+            paint.append((time.perf_counter() - t) * 1000)
+            page.get_by_role("button", name="Abrir chat de reservas").click()
+            page.get_by_role("textbox", name="Escribe tu mensaje").wait_for()
+            ready.append((time.perf_counter() - t) * 1000)
+            ctx.close()
+        browser.close()
+    return paint, ready
+
+
+def pct(values: list[float], q: float) -> float:
+    return statistics.quantiles(values, n=100)[int(q) - 1] if len(values) > 1 else values[0]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--messages", type=int, default=50)
+    a = ap.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        proc, ep, ready_s = start(Path(tmp))
+        try:
+            lat = send_latency(ep, a.messages)
+            paint, app = page_timings(ep)
+        finally:
+            proc.send_signal(signal.SIGINT)
+            proc.wait(timeout=60)
+    print(f"local-dev → endpoints.json: {ready_s:.1f} s")
+    print(
+        f"sendMessage ({a.messages}, guided, first turn): p50 {pct(lat, 50):.0f} ms, p95 {pct(lat, 95):.0f} ms"
+    )
+    print(f"demo page → launcher visible: median {statistics.median(paint):.0f} ms")
+    print(f"demo page → click → app ready (input visible): median {statistics.median(app):.0f} ms")
+
+
+if __name__ == "__main__":
+    main()
