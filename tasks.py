@@ -247,6 +247,7 @@ def release(
         confirm=lambda plan: (ui.render_release_plan(plan), ui.confirm_or_refuse("Release this plan?", yes)),
     )
     ui.render_outcome(outcome, json=json)
+    ui.publish_summary("release", outcome)
 
 
 # ── the release board: status, reconcile, smoke, ia, unlock ─────────────────────────────────
@@ -574,6 +575,8 @@ def _move_channel(kind, env, channel, to, reason, dry_run, json, yes, push, no_w
         ui.print_json({"plan": plan, "journal": outcome.journal.id if outcome and outcome.journal else None})
     elif outcome is None or outcome.journal is None:
         ui.render_channel_plan(plan)
+    if not dry_run:
+        ui.publish_summary(kind, outcome)
 
 
 @task(
@@ -662,3 +665,5 @@ def promote(
         ui.print_json({"plan": plan, "plan_hash": plan_hash(plan) if plan else None})
     elif outcome is None or outcome.journal is None:
         ui.render_promotion_plan(plan)
+    if not dry_run:
+        ui.publish_summary("promote", outcome)

@@ -31,9 +31,9 @@ class Repo:
         self.git.index.add([path])
         return self.git.index.commit(message).hexsha
 
-    def inv(self, *args: str) -> subprocess.CompletedProcess:
+    def inv(self, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:
         """Run `inv` as a user would, from inside this repo, without a terminal."""
-        env = {k: v for k, v in os.environ.items() if k != "GITHUB_ACTOR"}
+        env = env if env is not None else {k: v for k, v in os.environ.items() if k != "GITHUB_ACTOR"}
         return subprocess.run(
             [str(INVOKE), "--search-root", str(MONOREPO), *args],
             cwd=self.path,

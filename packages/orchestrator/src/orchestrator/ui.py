@@ -254,3 +254,26 @@ def render_promotion_plan(plan: dict | None) -> None:
     err_console.print(f"promote {what}: {plan['from']} → {plan['env']}")
     err_console.print("steps: " + " → ".join(plan["steps"]))
     err_console.print(f"plan hash: [bold]{plan_hash(plan)}[/]")
+
+
+def publish_summary(kind: str, outcome) -> None:
+    """In GitHub Actions, the run's Markdown summary ($GITHUB_STEP_SUMMARY); elsewhere nothing."""
+    from orchestrator import github
+
+    journal = outcome.journal if outcome else None
+    if journal is None:
+        github.publish(github.Summary(title=kind, outcome="nothing to do"))
+        return
+    plan = journal.plan
+    github.publish(
+        github.Summary(
+            title=f"{kind} {journal.env}",
+            outcome=f"done ({journal.id}{', resumed' if outcome.resumed else ''})",
+            env=journal.env,
+            plan=list(plan["steps"]),
+            versions={n: c["version"] for n, c in plan.get("components", {}).items()},
+            channels=plan.get("channels", {}),
+            invalidations=plan.get("invalidate", []),
+            notes=[f"plan hash {journal.plan_hash}"] + ([plan["approval"]] if plan.get("approval") else []),
+        )
+    )
