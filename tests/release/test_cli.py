@@ -38,7 +38,10 @@ def test_release_without_credentials_is_refused_before_anything_happens(release_
         (["promote", "qa", "--dry-run"], "dev runs nothing to promote yet"),
         (["promote", "qa", "--version", "widget", "--dry-run"], "bad --version 'widget'"),
         (["rollback-widget", "--env", "dev", "--dry-run"], "has no earlier good version"),
-        (["rollback-widget", "--env", "dev", "--channel", "nightly", "--dry-run"], "unknown channel 'nightly'"),
+        (
+            ["rollback-widget", "--env", "dev", "--channel", "nightly", "--dry-run"],
+            "unknown channel 'nightly'",
+        ),
         (["set-channel", "canary", "9.9.9", "--env", "dev", "--dry-run"], "widget 9.9.9 was never released"),
         (["yank", "9.9.9", "--yes"], "widget 9.9.9 was never released"),
     ],

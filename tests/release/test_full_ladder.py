@@ -12,6 +12,7 @@ from orchestrator import promote, release, rollback, rollout, target
 from orchestrator.core import checklist as cl
 from orchestrator.core.release_plan import plan_hash
 
+
 @pytest.fixture
 def environments(aws):
     """First-time set-up of each environment: `./inv bootstrap ENV` and `./inv deploy ENV`."""
