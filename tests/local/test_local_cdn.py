@@ -11,7 +11,7 @@ import pytest
 from orchestrator import local_cdn
 from orchestrator.adapters import cdn
 
-BUCKET = "bookingchat-local-widget-123456789012"
+BUCKET = "bookingchat-local-widget-123456789012"  # pragma: allowlist secret
 
 
 @pytest.fixture
