@@ -2,7 +2,11 @@
 export function loaderCss({ position, zIndex }) {
   const side = position === 'bottom-left' ? 'left' : 'right';
   const z = Math.trunc(zIndex);
+  // The host element lives in the page, so the page's own rules (`* {text-transform: uppercase}`)
+  // beat `:host`; inherited properties would flow in. `.bkc-root` is inside the shadow tree, out
+  // of the page's reach: resetting everything there stops that inheritance.
   return `:host{all:initial;font-size:16px;line-height:1.5}
+.bkc-root{all:initial;display:block;font-size:16px;line-height:1.5;font-family:system-ui,sans-serif}
 .bkc-launcher{position:fixed;bottom:20px;${side}:20px;z-index:${z};width:56px;height:56px;border:0;border-radius:50%;
 background:var(--bkc-primary,#1565c0);color:#fff;cursor:pointer;box-shadow:0 3px 10px rgba(0,0,0,.3);
 display:flex;align-items:center;justify-content:center;padding:0;margin:0}
