@@ -18,7 +18,9 @@ def test_bootstrap_is_idempotent(aws, lines):
     first = rollout.bootstrap("dev", echo=lines.append)
     second = rollout.bootstrap("dev", echo=lines.append)
     assert first["created"] is True and second["created"] is False
-    assert boto3.client("s3").head_bucket(Bucket="bookingchat-dev-artifacts-123456789012")
+    account = boto3.client("sts").get_caller_identity()["Account"]
+    assert first["artifact_bucket"] == f"bookingchat-dev-artifacts-{account}"
+    assert boto3.client("s3").head_bucket(Bucket=first["artifact_bucket"])
 
 
 def test_deploy_without_bootstrap_is_refused(aws, zips):
