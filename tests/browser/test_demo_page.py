@@ -161,11 +161,6 @@ def test_hostile_host_page_changes_neither_size_fonts_nor_stacking(plain_and_hos
     assert page.errors == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="widget bug: the host element [data-booking-chat] matches the page's `* {text-transform: uppercase}`; "
-    "outer rules beat `:host {all: initial}`, so inherited text properties leak into the shadow tree",
-)
 def test_hostile_host_page_text_transform_does_not_leak_into_the_widget(plain_and_hostile):
     plain, hostile = plain_and_hostile
     assert hostile["open"]["titleTransform"] == plain["open"]["titleTransform"]
