@@ -24,7 +24,8 @@ def refusals(fn):
             from rich.console import Console
 
             console = Console(stderr=True)
-            console.print(f"[bold red]refused:[/] {err.message}", highlight=False, soft_wrap=True)
+            word = "refused" if err.exit_code == 2 else "failed"
+            console.print(f"[bold red]{word}:[/] {err.message}", highlight=False, soft_wrap=True)
             if err.hint:
                 console.print(f"[dim]→ {err.hint}[/]", highlight=False, soft_wrap=True)
             raise Exit(code=err.exit_code) from None
@@ -477,6 +478,26 @@ def local_dev(c, aws_port=4566, widget_dev=False, dynamodb="embedded"):
     if dynamodb not in ("embedded", "docker"):
         raise UserError(f"unknown --dynamodb {dynamodb!r}", "use embedded or docker")
     ld.run_interactive(ld.Options(aws_port=int(aws_port), widget_dev=widget_dev, dynamodb=dynamodb))
+
+
+@task(help={"keep": "keep the throwaway clone and say where", "json": "print only the summary as JSON"})
+@refusals
+def rehearse(c, keep=False, json=False):
+    """The whole ladder (set up, release, promote qa/prod, both rollbacks) in a throwaway clone + AWS."""
+    from orchestrator import rehearse as rh
+    from orchestrator import ui
+
+    def progress(step):
+        if step.result == "running":
+            ui.err_console.print(f"[dim]→ {step.step}: {step.what}…[/]", highlight=False)
+
+    summary = rh.run(keep=keep, on_step=progress)
+    if json:
+        ui.print_json(summary.to_json())
+    else:
+        rh.render(summary, ui.console)
+    if summary.exit_code:
+        raise Exit(code=summary.exit_code)
 
 
 @task(help={"json": "print as JSON"})
