@@ -7,8 +7,6 @@ import urllib.request
 
 from conftest import id_token, post
 
-from orchestrator import local_appsync
-
 CONFIG = "query TenantConfig { tenantConfig { tenantId name locale timeZone themeColor greeting } }"
 SEND = """mutation SendMessage($input: SendMessageInput!) {
   sendMessage(input: $input) { conversationId message mode quickReplies { label value }
@@ -118,8 +116,3 @@ def test_cors_preflight_and_graphiql_page(api):
     with urllib.request.urlopen(api.url) as r:
         page = r.read().decode()
     assert "<textarea" in page and "https://" not in page  # no CDN links to the internet
-
-
-def test_rs256_check_rejects_a_wrong_signature():
-    n, e = 3233, 17  # a toy key: only the length check and padding comparison matter here
-    assert local_appsync.rs256_valid(b"x", b"\x00\x01", n, e) is False

@@ -50,6 +50,7 @@ describe('the conversation panel', () => {
     const call = fetchImpl.calls.find((c) => c.body.operationName === 'SendMessage');
     expect(call.url).toBe('https://api.example.com/graphql');
     expect(call.headers['x-api-key']).toBe('key-123');
+    expect(call.headers.authorization).toBe('key-123'); // what AppSync gives a Lambda authorizer
     expect(call.body.query).toBe(OPERATIONS.SendMessage);
     expect(call.body.variables.input).toMatchObject({ text: 'I want a haircut', locale: 'en', conversationId: null });
     expect(call.body.variables.input.clientToken).toMatch(/\S{8,}/);

@@ -35,7 +35,9 @@ export function createClient({ endpoint, apiKey, fetchImpl }) {
     try {
       response = await doFetch(endpoint, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-api-key': apiKey ?? '' },
+        // AppSync hands a Lambda authorizer the `Authorization` header; `x-api-key` is what the
+        // tenant snippet names and what the local AppSync reads too. Same key in both.
+        headers: { 'content-type': 'application/json', 'x-api-key': apiKey ?? '', authorization: apiKey ?? '' },
         body: JSON.stringify({ query, variables, operationName }),
         credentials: 'omit',
       });

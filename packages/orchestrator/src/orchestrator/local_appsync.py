@@ -18,7 +18,6 @@ moto keeps AppSync's control plane but runs no resolver, so `inv local-dev` serv
 from __future__ import annotations
 
 import base64
-import hashlib
 import importlib
 import json
 import threading
@@ -50,51 +49,34 @@ def looks_like_jwt(token: str) -> bool:
     return len(parts) == 3 and all(parts) and token.startswith("eyJ")
 
 
-# DER prefix of DigestInfo for SHA-256 (RFC 8017 §9.2): EMSA-PKCS1-v1_5 without a crypto library.
-_SHA256_DIGEST_INFO = bytes.fromhex("3031300d060960864801650304020105000420")
-
-
-def rs256_valid(signing_input: bytes, signature: bytes, n: int, e: int) -> bool:
-    k = (n.bit_length() + 7) // 8
-    if len(signature) != k:
-        return False
-    decoded = pow(int.from_bytes(signature, "big"), e, n).to_bytes(k, "big")
-    t = _SHA256_DIGEST_INFO + hashlib.sha256(signing_input).digest()
-    expected = b"\x00\x01" + b"\xff" * (k - len(t) - 3) + b"\x00" + t
-    return decoded == expected
-
-
 @dataclass
 class CognitoVerifier:
-    """Claims of a valid token from one user pool, or None."""
+    """Claims of a valid token from one user pool, or None (RS256 against the pool's JWKS, with joserfc)."""
 
     aws_endpoint: str
     user_pool_id: str
     region: str = "us-east-1"
-    _keys: dict[str, tuple[int, int]] = field(default_factory=dict)
+    _keys: object = None
 
     @property
     def jwks_url(self) -> str:
         return f"{self.aws_endpoint.rstrip('/')}/{self.user_pool_id}/.well-known/jwks.json"
 
-    def _key(self, kid: str) -> tuple[int, int] | None:
-        if kid not in self._keys:
+    def _key_set(self):
+        from joserfc.jwk import KeySet
+
+        if self._keys is None:
             with urllib.request.urlopen(self.jwks_url, timeout=10) as r:
-                for k in json.load(r).get("keys", []):
-                    n = int.from_bytes(_b64(k["n"]), "big")
-                    self._keys[k["kid"]] = (n, int.from_bytes(_b64(k["e"]), "big"))
-        return self._keys.get(kid)
+                self._keys = KeySet.import_key_set(json.load(r))
+        return self._keys
 
     def claims(self, token: str) -> dict | None:
+        from joserfc import jwt
+        from joserfc.errors import JoseError
+
         try:
-            head_b64, body_b64, sig_b64 = token.split(".")
-            header, claims = json.loads(_b64(head_b64)), json.loads(_b64(body_b64))
-            key = self._key(header.get("kid", ""))
-        except (ValueError, KeyError, OSError):
-            return None
-        if header.get("alg") != "RS256" or key is None:
-            return None
-        if not rs256_valid(f"{head_b64}.{body_b64}".encode(), _b64(sig_b64), *key):
+            claims = jwt.decode(token, self._key_set(), algorithms=["RS256"]).claims
+        except (JoseError, ValueError, KeyError, OSError):
             return None
         if claims.get("exp", 0) < time.time():
             return None
