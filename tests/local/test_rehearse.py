@@ -1,0 +1,69 @@
+"""`./inv rehearse`: the real ladder in a throwaway clone against a throwaway embedded AWS.
+
+One test, because one rehearsal takes a minute or two: it runs the whole thing in-process on
+this repository's HEAD (real widget build, real backend packages, every deploy), then reads
+what the kept clone recorded and checks that nothing leaked into this tree, its tags or the
+process environment.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+
+from orchestrator import rehearse
+from orchestrator.paths import ROOT
+
+
+def _tags(path) -> list[str]:
+    return subprocess.run(["git", "tag"], cwd=path, capture_output=True, text=True, check=True).stdout.split()
+
+
+def test_rehearsal_walks_the_whole_ladder_in_a_clone_and_leaves_this_tree_alone(tmp_path, monkeypatch):
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9")  # whatever the shell had: restored after
+    monkeypatch.setenv("AWS_PROFILE", "someone-elses")
+    tags_before = _tags(ROOT)
+    seen: list[tuple[str, str]] = []
+
+    summary = rehearse.run(
+        ROOT, keep=True, workdir=tmp_path, on_step=lambda s: seen.append((s.step, s.result))
+    )
+
+    assert summary.exit_code == 0, summary.to_json()
+    assert [s.result for s in summary.steps] == ["ok"] * len(summary.steps)
+    assert [s.step for s in summary.steps][-2:] == ["rollback-widget prod", "rollback-backend prod"]
+    assert ("promote prod", "running") in seen and ("promote prod", "ok") in seen
+
+    # The process targets what it targeted before; the user's tags are untouched.
+    assert os.environ["AWS_ENDPOINT_URL"] == "http://127.0.0.1:9"
+    assert os.environ["AWS_PROFILE"] == "someone-elses"
+    assert "BOOKINGCHAT_CDN_URL" not in os.environ
+    assert _tags(ROOT) == tags_before
+
+    # The kept clone holds what the ladder recorded: its own tags, no remote to push to.
+    clone = summary.clone
+    assert clone.is_relative_to(tmp_path) and clone.exists()
+    assert subprocess.run(["git", "remote"], cwd=clone, capture_output=True, text=True).stdout.strip() == ""
+    clone_tags = set(_tags(clone)) - set(tags_before)
+    widget_versions = sorted(t.removeprefix("widget/v") for t in clone_tags if t.startswith("widget/v"))
+    assert len(widget_versions) == 2 and any(t.startswith("backend/v") for t in clone_tags)
+
+    manifest = json.loads((clone / "releases/manifest.json").read_text())
+    prod = manifest["environments"]["prod"]
+    first, second = sorted(widget_versions, key=lambda v: tuple(int(p) for p in v.split(".")))
+    assert prod["channels"]["latest"] == first  # rolled back from the second version
+    assert prod["backend"]["version"] == manifest["environments"]["dev"]["backend"]["version"]
+    actions = [(e["action"], e["env"]) for e in manifest["events"]]
+    assert ("promote", "prod") in actions and ("rollback-widget", "prod") in actions
+    prod_smokes = [e["details"]["smoke"]["via"] for e in manifest["events"] if e["env"] == "prod"]
+    assert prod_smokes and all(via.startswith("http://127.0.0.1:") for via in prod_smokes)
+
+    # prod's promotion deployed the idle colour, so the backend rollback was the instant switch.
+    promoted = next(s for s in summary.steps if s.step == "promote prod").detail
+    switched = next(s for s in summary.steps if s.step == "rollback-backend prod").detail
+    live_after_promotion = promoted.rsplit("live colour ", 1)[1]
+    assert switched.startswith(f"colour {live_after_promotion} → ")
+    assert "instant switch" in switched and not switched.endswith(
+        f"→ {live_after_promotion} (instant switch)"
+    )
