@@ -1,28 +1,31 @@
-"""The board's world (imported by conftest.py and the tests): the release tests' temp repo and environment (tests/release/conftest.py),
+"""The board's world (imported by conftest.py and the tests): the release tests' temp repo and environment (tests/release_world.py),
 plus what `target.resolve` needs to find an environment the way the CLI does — an `edge` stack
 with the widget bucket, deployed through the embedded AWS's CloudFormation."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
-from pathlib import Path
 
 import boto3
+import pytest
+import release_world
 
 from orchestrator import lock, release, target
 
-_spec = importlib.util.spec_from_file_location(
-    "release_world", Path(__file__).parents[1] / "release/conftest.py"
-)
-world = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(world)
-
-release_repo = world.release_repo
-dev = world.dev
-make_target = world.make_target
-new_release_repo = world.new_release_repo
+make_target = release_world.make_target
+new_release_repo = release_world.new_release_repo
 REQ = release.Request(env="dev", component="widget")
+
+
+@pytest.fixture
+def release_repo(tmp_path):
+    return new_release_repo(tmp_path / "repo")
+
+
+@pytest.fixture
+def dev(aws) -> target.Target:
+    return make_target("dev")
+
 
 EDGE = """
 Resources:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import urllib.request
 
-from conftest import id_token, post
+from appsync_client import id_token, post
 
 CONFIG = "query TenantConfig { tenantConfig { tenantId name locale timeZone themeColor greeting } }"
 SEND = """mutation SendMessage($input: SendMessageInput!) {

@@ -1,70 +1,16 @@
-"""A release-ready world: a temp git repo with a small widget project, and an environment's
-buckets and CloudFront distribution created in the embedded AWS through their real APIs."""
+"""Fixtures of the release tests; the world they build is in tests/release_world.py."""
 
 from __future__ import annotations
 
-import shutil
-import uuid
-from pathlib import Path
-
-import boto3
 import pytest
-from gitrepo import Repo
+from release_world import make_target, new_release_repo
 
 from orchestrator.target import Target
-
-HERE = Path(__file__).parent
-MONOREPO = HERE.parents[1]
 
 
 @pytest.fixture
 def release_repo(tmp_path):
     return new_release_repo(tmp_path / "repo")
-
-
-def new_release_repo(path: Path) -> Repo:
-    """A git repo shaped like the monorepo whose widget/ is tests/release/mini_widget."""
-    r = Repo(path)
-    shutil.copytree(
-        HERE / "mini_widget", r.path / "widget", ignore=shutil.ignore_patterns("build", "node_modules")
-    )
-    (r.path / "releases").mkdir()
-    shutil.copy(MONOREPO / "releases/components.toml", r.path / "releases/components.toml")
-    (r.path / ".gitignore").write_text("widget/build/\nwidget/node_modules/\n")
-    r.git.index.add(["widget", "releases/components.toml", ".gitignore"])
-    r.git.index.commit("feat: widget")
-    return r
-
-
-def make_target(env: str = "dev") -> Target:
-    s3 = boto3.client("s3")
-    account = boto3.client("sts").get_caller_identity()["Account"]
-    artifact, widget = f"bookingchat-{env}-artifacts-{account}", f"bookingchat-{env}-widget-{account}"
-    for bucket in (artifact, widget):
-        s3.create_bucket(Bucket=bucket)
-    dist = boto3.client("cloudfront").create_distribution(
-        DistributionConfig={
-            "CallerReference": uuid.uuid4().hex,
-            "Comment": f"bookingchat-{env} widget",
-            "Enabled": True,
-            "Origins": {
-                "Quantity": 1,
-                "Items": [
-                    {
-                        "Id": "widget",
-                        "DomainName": f"{widget}.s3.amazonaws.com",
-                        "S3OriginConfig": {"OriginAccessIdentity": ""},
-                    }
-                ],
-            },
-            "DefaultCacheBehavior": {
-                "TargetOriginId": "widget",
-                "ViewerProtocolPolicy": "redirect-to-https",
-                "CachePolicyId": "658327ea-f89d-4fab-a63d-7e88639e58f6",
-            },
-        }
-    )["Distribution"]
-    return Target(env, account, artifact, widget, dist["Id"], cdn_url=None, sandbox=True)
 
 
 @pytest.fixture

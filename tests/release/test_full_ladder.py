@@ -5,8 +5,7 @@ of widget + backend to dev, promotions to qa and to prod (blue/green), and a wid
 from __future__ import annotations
 
 import pytest
-from conftest import MONOREPO
-from test_release import objects
+from release_world import MONOREPO, objects
 
 from orchestrator import promote, release, rollback, rollout, target
 from orchestrator.core import checklist as cl

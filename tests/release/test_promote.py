@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import boto3
 import pytest
-from conftest import make_target
-from test_release import objects
+from release_world import make_target, objects
 
 from orchestrator import promote, release
 from orchestrator.core import checklist as cl

@@ -6,40 +6,13 @@ import json
 
 import boto3
 import pytest
+from release_world import invalidated_paths, objects
 
 from orchestrator import lock, release
 from orchestrator.adapters import cdn
 from orchestrator.errors import UserError
 
 REQ = release.Request(env="dev", component="widget")
-
-
-def objects(bucket: str) -> dict[str, dict]:
-    """Every object of a bucket with what a visitor or CloudFront sees of it."""
-    s3 = boto3.client("s3")
-    out = {}
-    for obj in s3.list_objects_v2(Bucket=bucket).get("Contents", []):
-        head = s3.head_object(Bucket=bucket, Key=obj["Key"])
-        out[obj["Key"]] = {
-            "sha256": head["Metadata"].get("sha256"),
-            "version": head["Metadata"].get("version"),
-            "cache": head.get("CacheControl"),
-            "type": head.get("ContentType"),
-        }
-    return out
-
-
-def invalidated_paths(dist_id: str) -> list[list[str]]:
-    cf = boto3.client("cloudfront")
-    items = cf.list_invalidations(DistributionId=dist_id)["InvalidationList"].get("Items", [])
-    return [
-        sorted(
-            cf.get_invalidation(DistributionId=dist_id, Id=i["Id"])["Invalidation"]["InvalidationBatch"][
-                "Paths"
-            ]["Items"]
-        )
-        for i in items
-    ]
 
 
 def test_first_release_publishes_an_immutable_version_moves_latest_and_stable_and_records_it(

@@ -12,8 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import make_target, new_release_repo
-from test_release import objects
+from release_world import make_target, new_release_repo, objects
 
 from orchestrator.runner import CRASH_ENV
 

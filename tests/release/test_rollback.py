@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import boto3
 import pytest
-from test_release import invalidated_paths, objects
+from release_world import invalidated_paths, objects
 
 from orchestrator import release, rollback
+from orchestrator.adapters import cdn
 from orchestrator.errors import UserError
 from orchestrator.yank import yank
 
@@ -35,14 +36,14 @@ class WriteCounter:
 
 
 @pytest.fixture
-def writes():
+def writes(dev):
+    """Hooks the very clients the orchestrator uses (one per service and target)."""
     counter = WriteCounter()
-    events = boto3._get_default_session().events
-    events.register("before-call.s3", counter)
-    events.register("before-call.cloudfront", counter)
+    for client in (cdn.s3(), cdn.cloudfront()):
+        client.meta.events.register("before-call", counter)
     yield counter
-    events.unregister("before-call.s3", counter)
-    events.unregister("before-call.cloudfront", counter)
+    for client in (cdn.s3(), cdn.cloudfront()):
+        client.meta.events.unregister("before-call", counter)
 
 
 def test_rollback_moves_the_pointers_back_with_a_constant_number_of_writes(two_versions, dev, writes):

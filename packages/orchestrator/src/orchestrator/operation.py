@@ -55,6 +55,8 @@ def run(
             f"CloudFront distribution {tgt.distribution_id!r} of {op.env} is not reachable",
             f"check ./inv status --env {op.env}",
         )
+    if not resume and op.make_plan() is None and not journals.unfinished(tgt.artifact_bucket, op.env):
+        return Outcome(None, False)  # nothing to do: not even the lease is written
     lease = lock.acquire(tgt.artifact_bucket, op.env, who, op.kind)
     try:
         journal, resumed = _journal(op, tgt, resume, who)

@@ -1,0 +1,87 @@
+"""The release tests' world, shared by tests/release and tests/board: a temp git repo with a
+small widget project, and an environment's buckets and CloudFront distribution created in the
+embedded AWS through their real APIs."""
+
+from __future__ import annotations
+
+import shutil
+import uuid
+from pathlib import Path
+
+import boto3
+from gitrepo import MONOREPO, Repo
+
+from orchestrator.target import Target
+
+MINI_WIDGET = Path(__file__).parent / "release" / "mini_widget"
+
+
+def new_release_repo(path: Path) -> Repo:
+    """A git repo shaped like the monorepo whose widget/ is tests/release/mini_widget."""
+    r = Repo(path)
+    shutil.copytree(MINI_WIDGET, r.path / "widget", ignore=shutil.ignore_patterns("build", "node_modules"))
+    (r.path / "releases").mkdir()
+    shutil.copy(MONOREPO / "releases/components.toml", r.path / "releases/components.toml")
+    (r.path / ".gitignore").write_text("widget/build/\nwidget/node_modules/\n")
+    r.git.index.add(["widget", "releases/components.toml", ".gitignore"])
+    r.git.index.commit("feat: widget")
+    return r
+
+
+def make_target(env: str = "dev") -> Target:
+    s3 = boto3.client("s3")
+    account = boto3.client("sts").get_caller_identity()["Account"]
+    artifact, widget = f"bookingchat-{env}-artifacts-{account}", f"bookingchat-{env}-widget-{account}"
+    for bucket in (artifact, widget):
+        s3.create_bucket(Bucket=bucket)
+    dist = boto3.client("cloudfront").create_distribution(
+        DistributionConfig={
+            "CallerReference": uuid.uuid4().hex,
+            "Comment": f"bookingchat-{env} widget",
+            "Enabled": True,
+            "Origins": {
+                "Quantity": 1,
+                "Items": [
+                    {
+                        "Id": "widget",
+                        "DomainName": f"{widget}.s3.amazonaws.com",
+                        "S3OriginConfig": {"OriginAccessIdentity": ""},
+                    }
+                ],
+            },
+            "DefaultCacheBehavior": {
+                "TargetOriginId": "widget",
+                "ViewerProtocolPolicy": "redirect-to-https",
+                "CachePolicyId": "658327ea-f89d-4fab-a63d-7e88639e58f6",
+            },
+        }
+    )["Distribution"]
+    return Target(env, account, artifact, widget, dist["Id"], cdn_url=None, sandbox=True)
+
+
+def objects(bucket: str) -> dict[str, dict]:
+    """Every object of a bucket with what a visitor or CloudFront sees of it."""
+    s3 = boto3.client("s3")
+    out = {}
+    for obj in s3.list_objects_v2(Bucket=bucket).get("Contents", []):
+        head = s3.head_object(Bucket=bucket, Key=obj["Key"])
+        out[obj["Key"]] = {
+            "sha256": head["Metadata"].get("sha256"),
+            "version": head["Metadata"].get("version"),
+            "cache": head.get("CacheControl"),
+            "type": head.get("ContentType"),
+        }
+    return out
+
+
+def invalidated_paths(dist_id: str) -> list[list[str]]:
+    cf = boto3.client("cloudfront")
+    items = cf.list_invalidations(DistributionId=dist_id)["InvalidationList"].get("Items", [])
+    return [
+        sorted(
+            cf.get_invalidation(DistributionId=dist_id, Id=i["Id"])["Invalidation"]["InvalidationBatch"][
+                "Paths"
+            ]["Items"]
+        )
+        for i in items
+    ]
