@@ -414,15 +414,20 @@ def deploy(c, env, version="", allow_data_loss=False, dry_run=False, json=False)
     help={
         "to": "the recorded version to go back to (default: the previous one)",
         "dry-run": "show, then stop",
+        "push": "push the manifest commit that records it",
     }
 )
 @refusals
-def rollback_backend(c, env, to="", dry_run=False, json=False):
+def rollback_backend(c, env, to="", dry_run=False, json=False, push=False):
     """Prod: switch back to the previous colour. Elsewhere: redeploy an earlier release by digest."""
-    from orchestrator import backend_ops, ui
+    from pathlib import Path
+
+    from orchestrator import backend_ops, rollback, ui
 
     result = backend_ops.rollback_backend(env, to=to, dry_run=dry_run, echo=ui.err_console.print)
     data = result if isinstance(result, dict) else result.to_json()
+    if not dry_run:
+        rollback.record_backend_rollback(Path.cwd(), env, data, push=push)
     ui.print_json(data) if json else ui.console.print(f"{env}: rolled back ({data.get('version') or data})")
 
 

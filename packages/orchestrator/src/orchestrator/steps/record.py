@@ -29,6 +29,21 @@ def widget_artifacts(artifact_bucket: str, version: str) -> tuple[dict[str, mf.A
     return artifacts, dict(info.get("graphql", {}).get("operations", {}))
 
 
+def with_deployed_backend(ctx: Ctx, manifest: mf.Manifest, now: datetime) -> mf.Manifest:
+    """The backend the plan deployed (version, live colour, template digests), if it deployed one."""
+    backend = ctx.plan.get("components", {}).get("backend")
+    if not backend:
+        return manifest
+    deployed = ctx.journal.outputs("deploy-backend")
+    deployment = mf.BackendDeployment(
+        version=backend["version"],
+        colour=deployed.get("colour"),
+        at=now,
+        template_digests=deployed.get("template_digests", {}),
+    )
+    return mf.with_backend(manifest, ctx.plan["env"], deployment)
+
+
 class RecordRelease:
     """Manifest (artifacts, channels, backend, event) + changelog in one commit, then the tags."""
 
@@ -62,19 +77,7 @@ class RecordRelease:
             artifacts, operations = widget_artifacts(ctx.target.artifact_bucket, widget["version"])
             manifest = mf.with_release_details(manifest, "widget", widget["version"], artifacts, operations)
             manifest = mf.with_channels(manifest, plan["env"], plan["channels"])
-        backend = plan["components"].get("backend")
-        if backend:
-            deployed = ctx.journal.outputs("deploy-backend")
-            manifest = mf.with_backend(
-                manifest,
-                plan["env"],
-                mf.BackendDeployment(
-                    version=backend["version"],
-                    colour=deployed.get("colour"),
-                    at=now,
-                    template_digests=deployed.get("template_digests", {}),
-                ),
-            )
+        manifest = with_deployed_backend(ctx, manifest, now)
         return mf.with_event(
             manifest,
             mf.Event(
@@ -146,19 +149,7 @@ class RecordEnvironment:
             now = datetime.now(UTC).replace(microsecond=0)
             if plan.get("channels"):
                 manifest = mf.with_channels(manifest, plan["env"], plan["channels"])
-            backend = plan.get("components", {}).get("backend")
-            if backend:
-                deployed = ctx.journal.outputs("deploy-backend")
-                manifest = mf.with_backend(
-                    manifest,
-                    plan["env"],
-                    mf.BackendDeployment(
-                        version=backend["version"],
-                        colour=deployed.get("colour"),
-                        at=now,
-                        template_digests=deployed.get("template_digests", {}),
-                    ),
-                )
+            manifest = with_deployed_backend(ctx, manifest, now)
             details = {
                 "id": ctx.journal.id,
                 "channels": plan.get("channels", {}),
