@@ -120,3 +120,10 @@ def test_a_stuck_stack_in_prod_is_refused_not_deleted(engine):
 def test_a_dry_run_of_a_new_stack_leaves_no_stack_behind(engine):
     engine({"Resources": {"Q": {"Type": "AWS::SQS::Queue"}}}, dry_run=True)
     assert cf.describe(cf.client(), "engine") is None
+
+
+def test_with_an_execution_role_cloudformation_acts_as_that_role(engine):
+    """The deploy role only passes the github-oidc stack's execution role; CloudFormation uses it."""
+    role = "arn:aws:iam::123456789012:role/bookingchat-dev-cfn-execution"
+    engine({"Resources": {"Table": TABLE}}, role_arn=role)
+    assert boto3.client("cloudformation").describe_stacks(StackName="engine")["Stacks"][0]["RoleARN"] == role

@@ -141,6 +141,7 @@ class Options:
     allow_data_loss: bool = False
     dry_run: bool = False
     termination_protection: bool = False
+    role_arn: str = ""  # the CloudFormation execution role (github-oidc stack); "" = the caller's rights
     echo: Callable[[str], None] = print
     poll: float = cf.POLL_SECONDS
 
@@ -221,6 +222,7 @@ def deploy_stack(
         parameters=params,
         tags=tags,
         token=token,
+        role_arn=opts.role_arn,
     )
     change_set = cf.wait_change_set(cfn, arn, opts.poll)
     executed = False

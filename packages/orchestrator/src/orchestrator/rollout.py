@@ -138,6 +138,7 @@ def _options(t: Target, allow_data_loss: bool, dry_run: bool, echo, poll: float)
         allow_data_loss=allow_data_loss,
         dry_run=dry_run,
         termination_protection=bool(t.env["deploy.termination_protection"]),
+        role_arn=t.env["deploy.execution_role_arn"],
         echo=echo,
         poll=poll,
     )

@@ -79,8 +79,12 @@ def create_change_set(
     parameters: dict[str, str],
     tags: dict,
     token: str,
+    role_arn: str = "",
 ) -> str:
+    # With a role, CloudFormation acts as that role: the deploy role itself only passes it.
+    role = {"RoleARN": role_arn} if role_arn else {}
     resp = cfn.create_change_set(
+        **role,
         StackName=stack,
         ChangeSetName=name,
         ChangeSetType=kind,
