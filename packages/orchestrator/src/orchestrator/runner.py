@@ -15,6 +15,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from botocore.exceptions import BotoCoreError, ClientError
+
+from orchestrator.errors import UserError
 from orchestrator.journal import Journal
 
 CRASH_ENV = "BOOKINGCHAT_CRASH_AT"
@@ -27,6 +30,12 @@ class Step(Protocol):
     def done(self, ctx: Any) -> bool: ...  # checks the real system
     def apply(self, ctx: Any) -> dict | None: ...  # idempotent; returns outputs for the journal
     def verify(self, ctx: Any) -> None: ...  # raises with a clear reason
+
+
+class StepFailed(UserError):
+    """AWS said no (after botocore's retries of transient errors): exit 1, with how to resume."""
+
+    exit_code = 1
 
 
 @dataclass(frozen=True)
@@ -49,14 +58,20 @@ def run(
         if journal.is_done(step.name):
             on_event(Event(step.name, "skipped", text))
             continue
-        if step.done(ctx):
-            on_event(Event(step.name, "present", text))
-            outputs = None
-        else:
-            on_event(Event(step.name, "running", text))
-            outputs = step.apply(ctx)
-        _crash_point("applied", step.name)
-        step.verify(ctx)
+        try:
+            if step.done(ctx):
+                on_event(Event(step.name, "present", text))
+                outputs = None
+            else:
+                on_event(Event(step.name, "running", text))
+                outputs = step.apply(ctx)
+            _crash_point("applied", step.name)
+            step.verify(ctx)
+        except (ClientError, BotoCoreError) as err:
+            raise StepFailed(
+                f"step {step.name} failed: {err}",
+                f"nothing after it ran; fix the cause, then run the same command again to resume {journal.id}",
+            ) from err
         journal.record(step.name, outputs)
         on_event(Event(step.name, "done", text))
         _crash_point("journaled", step.name)
