@@ -5,12 +5,12 @@ embedded AWS through their real APIs."""
 from __future__ import annotations
 
 import shutil
-import uuid
 from pathlib import Path
 
 import boto3
 from gitrepo import MONOREPO, Repo
 
+from orchestrator import sandbox
 from orchestrator.target import Target
 
 MINI_WIDGET = Path(__file__).parent / "release" / "mini_widget"
@@ -29,34 +29,8 @@ def new_release_repo(path: Path) -> Repo:
 
 
 def make_target(env: str = "dev") -> Target:
-    s3 = boto3.client("s3")
-    account = boto3.client("sts").get_caller_identity()["Account"]
-    artifact, widget = f"bookingchat-{env}-artifacts-{account}", f"bookingchat-{env}-widget-{account}"
-    for bucket in (artifact, widget):
-        s3.create_bucket(Bucket=bucket)
-    dist = boto3.client("cloudfront").create_distribution(
-        DistributionConfig={
-            "CallerReference": uuid.uuid4().hex,
-            "Comment": f"bookingchat-{env} widget",
-            "Enabled": True,
-            "Origins": {
-                "Quantity": 1,
-                "Items": [
-                    {
-                        "Id": "widget",
-                        "DomainName": f"{widget}.s3.amazonaws.com",
-                        "S3OriginConfig": {"OriginAccessIdentity": ""},
-                    }
-                ],
-            },
-            "DefaultCacheBehavior": {
-                "TargetOriginId": "widget",
-                "ViewerProtocolPolicy": "redirect-to-https",
-                "CachePolicyId": "658327ea-f89d-4fab-a63d-7e88639e58f6",
-            },
-        }
-    )["Distribution"]
-    return Target(env, account, artifact, widget, dist["Id"], cdn_url=None, sandbox=True)
+    """The environment's buckets and distribution, through the embedded AWS's real APIs."""
+    return sandbox.bare_environment(env)
 
 
 def objects(bucket: str) -> dict[str, dict]:

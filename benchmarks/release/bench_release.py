@@ -33,7 +33,6 @@ import sys
 import tempfile
 import threading
 import time
-import uuid
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -113,37 +112,9 @@ def start_emulator() -> tuple[str, Counter, object]:
 
 def make_env(env: str):
     """An environment's buckets and distribution, made through the real APIs (like tests/release)."""
-    import boto3
+    from orchestrator import sandbox
 
-    from orchestrator.target import Target
-
-    account = boto3.client("sts").get_caller_identity()["Account"]
-    artifact, widget = f"bookingchat-{env}-artifacts-{account}", f"bookingchat-{env}-widget-{account}"
-    for bucket in (artifact, widget):
-        boto3.client("s3").create_bucket(Bucket=bucket)
-    dist = boto3.client("cloudfront").create_distribution(
-        DistributionConfig={
-            "CallerReference": uuid.uuid4().hex,
-            "Comment": f"bookingchat-{env} widget",
-            "Enabled": True,
-            "Origins": {
-                "Quantity": 1,
-                "Items": [
-                    {
-                        "Id": "widget",
-                        "DomainName": f"{widget}.s3.amazonaws.com",
-                        "S3OriginConfig": {"OriginAccessIdentity": ""},
-                    }
-                ],
-            },
-            "DefaultCacheBehavior": {
-                "TargetOriginId": "widget",
-                "ViewerProtocolPolicy": "redirect-to-https",
-                "CachePolicyId": "658327ea-f89d-4fab-a63d-7e88639e58f6",
-            },
-        }
-    )["Distribution"]
-    return Target(env, account, artifact, widget, dist["Id"], cdn_url=None, sandbox=True)
+    return sandbox.bare_environment(env)
 
 
 def make_repo(tmp: Path, mini: bool) -> Path:

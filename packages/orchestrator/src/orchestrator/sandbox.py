@@ -148,6 +148,23 @@ def _distribution(bucket: str, stack: str) -> dict[str, str]:
     return {"DistributionId": dist["Id"], "DistributionDomainName": dist["DomainName"]}
 
 
+def bare_environment(env_name: str):
+    """An environment's artifact and widget buckets and its distribution, nothing else — what the
+    release tests and the release benchmark publish into (a full `./inv deploy` takes ~30 s)."""
+    from orchestrator.target import Target  # target imports this module
+
+    _require()
+    account = boto3.client("sts").get_caller_identity()["Account"]
+    artifact, widget = (
+        f"bookingchat-{env_name}-artifacts-{account}",
+        f"bookingchat-{env_name}-widget-{account}",
+    )
+    for bucket in (artifact, widget):
+        boto3.client("s3").create_bucket(Bucket=bucket)
+    dist = _distribution(widget, f"bookingchat-{env_name}-edge")
+    return Target(env_name, account, artifact, widget, dist["DistributionId"], cdn_url=None, sandbox=True)
+
+
 def _colour_parameter(env_name: str) -> str:
     return f"/bookingchat/{env_name}/live-colour"
 
