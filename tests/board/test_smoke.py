@@ -108,3 +108,20 @@ def test_without_a_smoke_key_the_api_check_fails_and_says_where_the_key_goes(rel
     repo, dev = released
     run = smoke.run(repo.path, "dev", tgt=dev, record=False)
     assert any("/bookingchat/dev/smoke-api-key" in p for p in run.report.problems)
+
+
+def test_through_a_cdn_a_missing_pointer_is_reported_not_raised(released):
+    """CloudFront with origin access control (and the local CDN) answers 403 for a missing key."""
+    import dataclasses
+
+    from orchestrator import local_cdn
+
+    repo, dev = released
+    cdn = local_cdn.start(local_cdn.Site(bucket=dev.widget_bucket, graphql_url=""), port=0)
+    try:
+        boto3.client("s3").delete_object(Bucket=dev.widget_bucket, Key="stable/chat-widget.js")
+        run = smoke.run(repo.path, "dev", tgt=dataclasses.replace(dev, cdn_url=cdn.url), record=False)
+        assert run.report.problems == ["/stable/chat-widget.js is not served"]
+        assert run.report.via == cdn.url
+    finally:
+        cdn.stop()

@@ -53,7 +53,7 @@ def _fetch(target: Target, key: str) -> bytes | None:
             ) as r:
                 return r.read()
         except urllib.error.HTTPError as err:
-            if err.code == 404:
+            if err.code in (403, 404):  # CloudFront with origin access control answers 403 for a missing key
                 return None
             raise
     try:
