@@ -5,31 +5,19 @@ from __future__ import annotations
 import boto3
 import pytest
 from board_world import held_elsewhere, inject_drift
+from release_world import invalidated_paths
 
 from orchestrator import lock, reconcile, status
 from orchestrator.errors import UserError
 
 
-def invalidations(dist_id: str) -> list[list[str]]:
-    cf = boto3.client("cloudfront")
-    items = cf.list_invalidations(DistributionId=dist_id)["InvalidationList"].get("Items", [])
-    return [
-        sorted(
-            cf.get_invalidation(DistributionId=dist_id, Id=i["Id"])["Invalidation"]["InvalidationBatch"][
-                "Paths"
-            ]["Items"]
-        )
-        for i in items
-    ]
-
-
 def test_reconcile_restores_drifted_pointers_with_one_invalidation_and_records_it(released):
     repo, dev = released
     inject_drift(dev)
-    before = invalidations(dev.distribution_id)
+    before = invalidated_paths(dev.distribution_id)
     result = reconcile.run(repo.path, "dev", tgt=dev, echo=lambda s: None)
     assert result.moves == {"latest": "1.0.0", "stable": "1.0.0"}
-    assert invalidations(dev.distribution_id) == [
+    assert invalidated_paths(dev.distribution_id) == [
         *before,
         ["/latest/chat-widget.js", "/stable/chat-widget.js"],
     ]
@@ -52,19 +40,19 @@ def test_reconcile_dry_run_changes_nothing(released):
     repo, dev = released
     inject_drift(dev)
     head = repo.git.head.commit.hexsha
-    before = invalidations(dev.distribution_id)
+    before = invalidated_paths(dev.distribution_id)
     result = reconcile.run(repo.path, "dev", dry_run=True, tgt=dev)
     assert result.moves == {"latest": "1.0.0", "stable": "1.0.0"} and not result.applied
-    assert invalidations(dev.distribution_id) == before
+    assert invalidated_paths(dev.distribution_id) == before
     assert boto3.client("s3").list_objects_v2(Bucket=dev.widget_bucket, Prefix="stable/")["KeyCount"] == 0
     assert repo.git.head.commit.hexsha == head
 
 
 def test_reconcile_with_nothing_drifted_neither_invalidates_nor_commits(released):
     repo, dev = released
-    head, before = repo.git.head.commit.hexsha, invalidations(dev.distribution_id)
+    head, before = repo.git.head.commit.hexsha, invalidated_paths(dev.distribution_id)
     assert reconcile.run(repo.path, "dev", tgt=dev).moves == {}
-    assert invalidations(dev.distribution_id) == before and repo.git.head.commit.hexsha == head
+    assert invalidated_paths(dev.distribution_id) == before and repo.git.head.commit.hexsha == head
 
 
 def test_reconcile_refuses_while_another_process_holds_the_lock(released):

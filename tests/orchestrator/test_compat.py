@@ -23,7 +23,10 @@ def test_the_current_widget_validates_against_the_current_schema():
 
 def test_a_removed_field_is_a_break_naming_the_widget_version_and_operation():
     narrower = SCHEMA.replace("greeting: String!", "")
-    found = breaks(narrower, {"1.4.0": widget_operations(), "1.3.0": {"Services": "query Services { services { id name } }"}})
+    found = breaks(
+        narrower,
+        {"1.4.0": widget_operations(), "1.3.0": {"Services": "query Services { services { id name } }"}},
+    )
     assert [(b.widget_version, b.operation) for b in found] == [("1.4.0", "TenantConfig")]
     assert "greeting" in str(found[0])
 

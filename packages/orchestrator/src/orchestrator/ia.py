@@ -14,14 +14,11 @@ one that does not leaves it alone. Every flip is an event in the manifest.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 
 import boto3
 
 from orchestrator import environments, manifest_store, target
-from orchestrator.adapters import git as gitx
-from orchestrator.core import manifest as mf
 from orchestrator.errors import UserError
 
 STATES = {"off": "true", "on": "false"}  # the parameter says whether the AI is DISABLED
@@ -84,19 +81,11 @@ def flip(root: Path, env_name: str, state: str, dry_run: bool = False, push: boo
     for name, before in result.parameters.items():
         if before != result.value:
             ssm.put_parameter(Name=name, Value=result.value, Type="String", Overwrite=True)
-    repo = gitx.open_repo(root)
-    result.commit = manifest_store.commit_change(
+    result.commit = manifest_store.commit_event(
         root,
-        lambda m: mf.with_event(
-            m,
-            mf.Event(
-                at=datetime.now(UTC),
-                by=gitx.who(repo),
-                action="ia",
-                env=env_name,
-                details={"ia": state, "DISABLE_IA": result.value, "before": result.parameters},
-            ),
-        ),
+        "ia",
+        env_name,
+        {"ia": state, "DISABLE_IA": result.value, "before": result.parameters},
         f"ia {state} in {env_name} (DISABLE_IA={result.value})",
         push=push,
     )

@@ -41,3 +41,16 @@ def commit_change(
     if push:
         gitx.push_atomic(repo, [])
     return sha
+
+
+def commit_event(
+    root: Path, action: str, env: str | None, details: dict, subject: str, push: bool = False
+) -> str:
+    """Append one event (who: the git identity, when: now) to the manifest and commit it alone."""
+    from datetime import UTC, datetime
+
+    who = gitx.who(gitx.open_repo(root))
+    event = mf.Event(
+        at=datetime.now(UTC).replace(microsecond=0), by=who, action=action, env=env, details=details
+    )
+    return commit_change(root, lambda m: mf.with_event(m, event), subject, push=push)

@@ -55,11 +55,12 @@ def run(
             f"CloudFront distribution {tgt.distribution_id!r} of {op.env} is not reachable",
             f"check ./inv status --env {op.env}",
         )
-    if not resume and op.make_plan() is None and not journals.unfinished(tgt.artifact_bucket, op.env):
+    plan = None if resume else op.make_plan()  # made once: for a release it walks the git history
+    if not resume and plan is None and not journals.unfinished(tgt.artifact_bucket, op.env):
         return Outcome(None, False)  # nothing to do: not even the lease is written
     lease = lock.acquire(tgt.artifact_bucket, op.env, who, op.kind)
     try:
-        journal, resumed = _journal(op, tgt, resume, who)
+        journal, resumed = _journal(op, tgt, resume, who, plan)
         if journal is None:
             return Outcome(None, False)
         ctx = Ctx(
@@ -83,7 +84,7 @@ def run(
         lock.release(tgt.artifact_bucket, lease)
 
 
-def _journal(op: Operation, tgt: Target, resume: str | None, who: str):
+def _journal(op: Operation, tgt: Target, resume: str | None, who: str, plan: dict | None):
     if resume:
         found = journals.load(tgt.artifact_bucket, op.env, resume)
         if found is None:
@@ -98,7 +99,6 @@ def _journal(op: Operation, tgt: Target, resume: str | None, who: str):
             f"{op.env} has an unfinished {unfinished.kind} {unfinished.id} started by {unfinished.by}",
             f"resume it with ./inv {unfinished.kind} --resume {unfinished.id}",
         )
-    plan = op.make_plan()
     if plan is None:
         return None, False
     journal = journals.Journal(

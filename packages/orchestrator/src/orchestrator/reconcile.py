@@ -13,7 +13,6 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 
 from orchestrator import lock, manifest_store, status, target
@@ -84,22 +83,15 @@ def run(
         if still := [d.describe() for d in left if d.name in p.moves]:
             raise UserError("pointers still drift after reconcile: " + "; ".join(still), "run it again")
         p.applied = True
-        p.commit = manifest_store.commit_change(
+        p.commit = manifest_store.commit_event(
             root,
-            lambda m: mf.with_event(
-                m,
-                mf.Event(
-                    at=datetime.now(UTC),
-                    by=gitx.who(repo),
-                    action="reconcile",
-                    env=env,
-                    details={
-                        "restored": p.moves,
-                        "invalidated": p.invalidate,
-                        "invalidation": p.invalidation_id,
-                    },
-                ),
-            ),
+            "reconcile",
+            env,
+            {
+                "restored": p.moves,
+                "invalidated": p.invalidate,
+                "invalidation": p.invalidation_id,
+            },
             f"reconcile {env} channel pointers with the manifest",
             push=push,
         )

@@ -109,10 +109,7 @@ def run(
     manifest = manifest_store.load(root)
     version = to or previous_good(manifest, env, channel)
 
-    def make_plan() -> dict | None:
-        return plan(manifest_store.load(root), kind, env, channel, version, reason)
-
-    the_plan = make_plan()
+    the_plan = plan(manifest, kind, env, channel, version, reason)
     if dry_run or (the_plan is None and not resume):
         return the_plan, None
     gitx.require_up_to_date(repo)
@@ -120,7 +117,7 @@ def run(
         kind=kind,
         env=env,
         request={"env": env, "channel": channel, "to": version},
-        make_plan=make_plan,
+        make_plan=lambda: the_plan,
         steps_for=lambda p: [STEPS[name] for name in p["steps"]],
     )
     outcome = operation.run(

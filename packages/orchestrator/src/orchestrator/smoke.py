@@ -268,7 +268,6 @@ class SmokeRun:
 
 def run(root, env: str, tgt: Target | None = None, record: bool = True, push: bool = False) -> SmokeRun:
     """`./inv smoke ENV`: the CDN and the API; recorded in the manifest unless record=False."""
-    from datetime import UTC, datetime
     from pathlib import Path
 
     from orchestrator import manifest_store, sandbox, target
@@ -303,28 +302,21 @@ def run(root, env: str, tgt: Target | None = None, record: bool = True, push: bo
     }
     result = SmokeRun(env, report, versions, url)
     if record:
-        result.commit = manifest_store.commit_change(
+        result.commit = manifest_store.commit_event(
             root,
-            lambda m: mf.with_event(
-                m,
-                mf.Event(
-                    at=datetime.now(UTC),
-                    by=gitx.who(repo),
-                    action="smoke",
-                    env=env,
-                    details={
-                        "versions": versions,
-                        "widget_channels": channels,
-                        "smoke": {
-                            "passed": report.ok,
-                            "via": report.via,
-                            "graphql": url,
-                            "problems": report.problems,
-                            "skipped": report.skipped,
-                        },
-                    },
-                ),
-            ),
+            "smoke",
+            env,
+            {
+                "versions": versions,
+                "widget_channels": channels,
+                "smoke": {
+                    "passed": report.ok,
+                    "via": report.via,
+                    "graphql": url,
+                    "problems": report.problems,
+                    "skipped": report.skipped,
+                },
+            },
             f"smoke {env}: {'passed' if report.ok else 'FAILED'}",
             push=push,
         )
