@@ -470,19 +470,22 @@ def teardown(c, env, include_data=False, allow_prod=False, confirm="", dry_run=F
 @task(
     help={
         "aws-port": "port of the embedded AWS (default 4566)",
+        "graphql-port": "port of the local AppSync (default 4000)",
+        "cdn-port": "port of the local CDN and demo pages (default 8080)",
         "widget-dev": "also run the widget's Vite dev server (hot reload) against the local GraphQL",
         "dynamodb": "embedded (default) or docker (amazon/dynamodb-local, when a Docker engine answers)",
     }
 )
 @refusals
-def local_dev(c, aws_port=4566, widget_dev=False, dynamodb="embedded"):
+def local_dev(c, aws_port=4566, graphql_port=4000, cdn_port=8080, widget_dev=False, dynamodb="embedded"):
     """The whole platform on this machine: embedded AWS, local GraphQL, local CDN, demo pages."""
     from orchestrator import local_dev as ld
     from orchestrator.errors import UserError
 
     if dynamodb not in ("embedded", "docker"):
         raise UserError(f"unknown --dynamodb {dynamodb!r}", "use embedded or docker")
-    ld.run_interactive(ld.Options(aws_port=int(aws_port), widget_dev=widget_dev, dynamodb=dynamodb))
+    ports = {"aws_port": int(aws_port), "graphql_port": int(graphql_port), "cdn_port": int(cdn_port)}
+    ld.run_interactive(ld.Options(**ports, widget_dev=widget_dev, dynamodb=dynamodb))
 
 
 @task(help={"keep": "keep the throwaway clone and say where", "json": "print only the summary as JSON"})

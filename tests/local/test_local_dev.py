@@ -40,3 +40,36 @@ def test_the_release_clone_leaves_the_users_tree_and_tags_alone(tmp_path):
     )
     assert "widget/v9.9.9" not in user.git.git.tag().split()
     assert (user.path / "file.txt").read_text() == "uncommitted\n"
+
+
+def _serve_one_request_then_stop(server, url: str) -> None:
+    """A real request the server answers and closes, so the port's connection sits in TIME_WAIT."""
+    import contextlib
+    import urllib.error
+    import urllib.request
+
+    with contextlib.suppress(urllib.error.HTTPError):  # any answer will do: the point is a closed connection
+        urllib.request.urlopen(url, timeout=10).read()
+    server.stop()
+
+
+def test_restarting_at_once_on_the_same_ports_works(tmp_path):
+    """Stopping local-dev leaves its ports in TIME_WAIT; a restart right away must not be refused."""
+    from orchestrator import embedded_aws, local_appsync, local_cdn
+
+    aws = embedded_aws.start()
+    api = local_appsync.start(0)
+    cdn = local_cdn.start(local_cdn.Site("no-bucket", "http://127.0.0.1:1/graphql", []), 0)
+    ports = local_dev.Options(aws_port=aws.port, graphql_port=api.port, cdn_port=cdn.port, local_dir=tmp_path)
+    _serve_one_request_then_stop(aws, f"{aws.endpoint}/moto-api/")
+    _serve_one_request_then_stop(api, f"http://127.0.0.1:{api.port}/graphql")
+    _serve_one_request_then_stop(cdn, f"http://127.0.0.1:{cdn.port}/demo/")
+
+    local_dev.check_ports(ports)  # not refused: nothing listens any more
+    again = [
+        embedded_aws.start(ports.aws_port),
+        local_appsync.start(ports.graphql_port),
+        local_cdn.start(local_cdn.Site("no-bucket", "http://127.0.0.1:1/graphql", []), ports.cdn_port),
+    ]
+    for server in again:
+        server.stop()

@@ -29,7 +29,14 @@ def free_port() -> int:
 
 
 def port_is_free(port: int) -> bool:
+    """True when a server could listen on 127.0.0.1:port now.
+
+    Checked the way our servers bind (moto's werkzeug server and http.server both set
+    SO_REUSEADDR): connections of a stopped run that sit in TIME_WAIT do not make the port busy,
+    a socket still listening does.
+    """
     with socket.socket() as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             s.bind(("127.0.0.1", port))
         except OSError:
