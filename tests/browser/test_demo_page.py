@@ -40,6 +40,16 @@ def test_demo_page_books_in_spanish_and_the_admin_api_sees_the_booking(platform,
     # the loader loaded the app of its own version, next to the version directory
     assert f"{platform['cdn']}/v{platform['widget_version']}/chat-widget.app.js" in requests
 
+    confirmed = book_in_spanish(page)
+    assert_inside(confirmed, dialog)
+
+    bookings = admin_bookings(platform, "peluqueria-lola")
+    assert any(b["customerName"] == "Ana Prueba" and b["status"] == "CONFIRMED" for b in bookings), bookings
+    assert page.errors == []
+
+
+def book_in_spanish(page, tenant: str = "peluqueria-lola"):
+    """Follow the guided flow to a confirmed booking; returns the confirmation card."""
     box = page.get_by_role("textbox", name="Escribe tu mensaje")
     box.fill("Hola, quiero reservar un corte de pelo mañana a las 10")
     box.press("Enter")
@@ -48,7 +58,7 @@ def test_demo_page_books_in_spanish_and_the_admin_api_sees_the_booking(platform,
         page.wait_for_function(
             """(sel) => { const r = document.querySelector(sel).shadowRoot;
                  return !r.querySelector('[aria-busy=true]') && !r.querySelector('[role=progressbar]'); }""",
-            arg=HOST.format("peluqueria-lola"),
+            arg=HOST.format(tenant),
         )
         page.wait_for_timeout(300)
         if confirmed.count():
@@ -60,9 +70,24 @@ def test_demo_page_books_in_spanish_and_the_admin_api_sees_the_booking(platform,
             box.fill("Ana Prueba")
             box.press("Enter")
     confirmed.wait_for(timeout=15000)
+    return confirmed
 
-    bookings = admin_bookings(platform, "peluqueria-lola")
-    assert any(b["customerName"] == "Ana Prueba" and b["status"] == "CONFIRMED" for b in bookings), bookings
+
+def assert_inside(card, dialog) -> None:
+    """The card and its booking reference stay within the chat panel (border included)."""
+    panel = dialog.bounding_box()
+    for box in (card.bounding_box(), card.get_by_test_id("booking-ref").bounding_box()):
+        assert box["x"] >= panel["x"] - 0.5, (box, panel)
+        assert box["x"] + box["width"] <= panel["x"] + panel["width"] + 0.5, (box, panel)
+
+
+def test_the_booking_card_fits_a_phone_screen(platform, page):
+    page.set_viewport_size({"width": 360, "height": 740})
+    page.goto(lola(platform))
+    launcher(page).click()
+    dialog = page.get_by_role("dialog", name="Peluquería Lola")
+    dialog.wait_for()
+    assert_inside(book_in_spanish(page), dialog)
     assert page.errors == []
 
 

@@ -16,13 +16,15 @@ function BookingCard({ booking, t, locale, timeZone }) {
       variant="outlined"
       aria-labelledby={titleId}
       data-testid="booking-card"
-      sx={{ p: 1.5, mt: 1, borderColor: confirmed ? 'success.main' : 'divider' }}
+      // The card sits in a flex column that sizes it to its content: cap it at the log's width
+      // (border included) so a long value wraps instead of pushing the card past the panel's edge.
+      sx={{ p: 1.5, mt: 1, maxWidth: '100%', minWidth: 0, boxSizing: 'border-box', borderColor: confirmed ? 'success.main' : 'divider' }}
     >
       <Typography id={titleId} variant="subtitle2" sx={{ display: 'flex', alignItems: 'center', gap: 1 }}>
         <EventIcon fontSize="small" color={confirmed ? 'success' : 'disabled'} />
         {confirmed ? t('bookingConfirmed') : t('bookingCancelled')}
       </Typography>
-      <Box component="dl" sx={{ m: 0, mt: 1, display: 'grid', gridTemplateColumns: 'auto 1fr', columnGap: 1.5, rowGap: 0.5, fontSize: 14, '& dd': { m: 0 } }}>
+      <Box component="dl" sx={{ m: 0, mt: 1, display: 'grid', gridTemplateColumns: 'auto minmax(0, 1fr)', columnGap: 1.5, rowGap: 0.5, fontSize: 14, '& dd': { m: 0, overflowWrap: 'anywhere' } }}>
         <dt>{t('bookingService')}</dt>
         <dd>{booking.serviceName ?? booking.serviceId}</dd>
         <dt>{t('bookingWhen')}</dt>
@@ -34,7 +36,7 @@ function BookingCard({ booking, t, locale, timeZone }) {
           </>
         ) : null}
         <dt>{t('bookingRef')}</dt>
-        <dd>{booking.id}</dd>
+        <dd data-testid="booking-ref">{booking.reference ?? booking.id}</dd>
       </Box>
       {timeZone ? (
         <Typography variant="caption" color="text.secondary">
