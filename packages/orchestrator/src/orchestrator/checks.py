@@ -59,7 +59,9 @@ def all_checks(pytest_args: Iterable[str] = ()) -> list[Check]:
         ]
     # CloudFormation: cfn-lint per environment, checkov (its own venv), our template rules.
     checks.append(Check("validate", ("./inv", "validate")))
-    checks.append(Check("pytest", ("pytest", *pytest_args)))
+    # One worker per core (pytest-xdist), each with its own embedded AWS; `--dist loadgroup` keeps
+    # the browser tests on one worker, so they share one local-dev. `-n 0` in pytest_args turns it off.
+    checks.append(Check("pytest", ("pytest", "-n", "auto", "--dist", "loadgroup", *pytest_args)))
     return checks
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import subprocess
+import tempfile
 from pathlib import Path
 
 from orchestrator.errors import UserError
@@ -19,12 +21,23 @@ def ensure_node_modules(project: Path = WIDGET) -> None:
     want = hashlib.sha256(lock.read_bytes()).hexdigest()
     if stamp.exists() and stamp.read_text() == want:
         return
-    try:
-        subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=project, check=True)
-    except FileNotFoundError as exc:
-        raise UserError("npm is not installed", "install Node 20 with npm") from exc
-    stamp.parent.mkdir(exist_ok=True)  # a project without dependencies gets no node_modules
-    stamp.write_text(want)
+    # Parallel test workers (pytest-xdist) and commands may ask at once: one `npm ci` at a time,
+    # and the others find it done once they get the lock.
+    # The lock file lives outside the tree: npm ci empties node_modules, and the tree stays clean.
+    guard_path = (
+        Path(tempfile.gettempdir())
+        / f"inv-npm-{hashlib.sha256(str(project.resolve()).encode()).hexdigest()[:16]}.lock"
+    )
+    with open(guard_path, "w") as guard:
+        fcntl.flock(guard, fcntl.LOCK_EX)
+        if stamp.exists() and stamp.read_text() == want:
+            return
+        try:
+            subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=project, check=True)
+        except FileNotFoundError as exc:
+            raise UserError("npm is not installed", "install Node 20 with npm") from exc
+        stamp.parent.mkdir(exist_ok=True)  # a project without dependencies gets no node_modules
+        stamp.write_text(want)
 
 
 def run_script(script: str, *args: str, project: Path = WIDGET, env: dict | None = None) -> None:
