@@ -212,3 +212,25 @@ def test_a_topic_under_the_aws_managed_key_is_refused():
     }
     findings = mc.check_alarm_topics(tpl, {}, "us-east-1")
     assert len(findings) == 2 and "alias/aws/sns" in findings[0] and "sns:Publish" in findings[1]
+
+
+def test_the_monitoring_stack_deploys_its_topic_under_its_own_key(aws):
+    # The embedded AWS creates the KMS key, its alias and the topic for real (it skips alarms and
+    # the topic policy). moto 5.2.5 keeps a CloudFormation-made key's policy as an object, so
+    # DescribeKey/GetKeyPolicy answer 500 for it: the key is found through its alias, and its
+    # policy is held by test_the_alarm_topic_can_be_used_by_cloudwatch above.
+    import json
+
+    params = validate.lint_parameters(environments.load("dev"), "monitoring")
+    cfn = boto3.client("cloudformation")
+    cfn.create_stack(
+        StackName="bookingchat-dev-monitoring",
+        TemplateBody=json.dumps(template("monitoring.yaml")),
+        Parameters=[{"ParameterKey": k, "ParameterValue": v} for k, v in params.items()],
+    )
+    listed = cfn.list_stack_resources(StackName="bookingchat-dev-monitoring")["StackResourceSummaries"]
+    res = {r.get("LogicalResourceId"): r.get("PhysicalResourceId") for r in listed}
+    topic = boto3.client("sns").get_topic_attributes(TopicArn=res["AlarmTopic"])["Attributes"]
+    aliases = boto3.client("kms").list_aliases(KeyId=res["AlarmTopicKey"])["Aliases"]
+    assert [a["AliasName"] for a in aliases] == ["alias/bookingchat-dev-alarms"]
+    assert topic["KmsMasterKeyId"].endswith(f":key/{res['AlarmTopicKey']}")
