@@ -22,7 +22,7 @@ CONVERSATION_ID = re.compile(r"^[A-Za-z0-9-]{8,64}$")
 def send_message(event: dict) -> dict:
     from backend import agent, runtime, scheduling, store
     from backend.guided import GuidedFlow
-    from backend.observability import logger, metric
+    from backend.observability import Metric, logger, metric
 
     tenant_id = appsync.widget_tenant(event)
     args = (event.get("arguments") or {}).get("input") or {}
@@ -41,7 +41,7 @@ def send_message(event: dict) -> dict:
         reason = "disabled"
     elif store.over_plan(tenant):
         reason = "over-plan"
-        metric("PlanExceeded", tenant_id)
+        metric(Metric.PLAN_EXCEEDED, tenant_id)
 
     booking, mode = None, "GUIDED"
     if reason is None:
@@ -57,7 +57,7 @@ def send_message(event: dict) -> dict:
             _record_tokens(tenant_id, turn)
     if mode == "GUIDED":
         if reason != "guided-in-progress":
-            metric("FallbackUsed", tenant_id)
+            metric(Metric.FALLBACK_USED, tenant_id)
         logger().info("guided flow", extra={"reason": reason})
         reply = GuidedFlow(tenant, locale, guided_state, conversation_id).answer(text, client_token)
         message, quick_replies, booking = reply.message, reply.quick_replies, reply.booking or booking
@@ -83,10 +83,10 @@ def send_message(event: dict) -> dict:
 
 def _record_tokens(tenant_id: str, turn) -> None:
     from backend import store
-    from backend.observability import metric
+    from backend.observability import Metric, metric
 
     store.add_tokens(tenant_id, turn.input_tokens, turn.output_tokens)
-    metric("BedrockTokens", tenant_id, turn.input_tokens + turn.output_tokens)
+    metric(Metric.BEDROCK_TOKENS, tenant_id, turn.input_tokens + turn.output_tokens)
 
 
 def _validate(args: dict) -> tuple[str, str | None, str | None]:

@@ -114,7 +114,7 @@ def book(
 ) -> dict:
     """Book a slot availability offers; emits BookingCreated or BookingFailed."""
     from backend.errors import GraphQLUserError
-    from backend.observability import metric
+    from backend.observability import Metric, metric
 
     tenant_id = tenant["tenantId"]
     name = " ".join((customer_name or "").split())
@@ -137,9 +137,9 @@ def book(
             tenant_id, store.NewBooking(service, start, name, client_token, conversation_id)
         )
     except GraphQLUserError:
-        metric("BookingFailed", tenant_id)
+        metric(Metric.BOOKING_FAILED, tenant_id)
         raise
-    metric("BookingCreated", tenant_id)
+    metric(Metric.BOOKING_CREATED, tenant_id)
     return booking
 
 
