@@ -250,3 +250,37 @@ def test_contract_the_chat_functions_booking_calls_are_granted_to_its_role(table
     granted = _chat_role_table_actions()
     assert set(calls) - granted == set(), f"ChatRole grants {sorted(granted)}"
 
+
+# ── opening hours that end at midnight ───────────────────────────────────────────────────────
+
+
+def test_opening_hours_until_24_00_give_slots_until_midnight(table):
+    from backend import tenants
+
+    raw = {
+        "name": "Late Night Barber",
+        "locale": "en",
+        "timeZone": "Europe/Madrid",
+        "openingHours": {"mon": ["09:00-24:00"]},
+        "services": [{"id": "cut", "name": "Cut", "durationMinutes": 30}],
+    }
+    tenants.write_tenant("late-night", raw)
+    tenant = store.get_tenant("late-night")
+    day = next_weekday(tenant, 0)
+    slots = scheduling.available_slots(tenant, store.get_service("late-night", "cut"), day)
+    assert slots[0].start.strftime("%H:%M") == "09:00"
+    assert slots[-1].start.strftime("%H:%M") == "23:30"
+    assert slots[-1].end == dt.datetime.combine(
+        day + dt.timedelta(days=1), dt.time(0), scheduling.tz_of(tenant)
+    )
+    booking = scheduling.book(tenant, store.get_service("late-night", "cut"), slots[-1].start, "Nico")
+    assert booking["status"] == "CONFIRMED"
+
+
+@pytest.mark.parametrize("hours", ["09:00-24:30", "24:00-24:00", "14:00-09:00", "9-14", "09:00-25:00"])
+def test_malformed_opening_hours_are_refused_with_the_reason(hours):
+    from backend import tenants
+
+    raw = {"name": "X", "locale": "en", "timeZone": "UTC", "openingHours": {"mon": [hours]}}
+    with pytest.raises(BadInput, match="opening hours"):
+        tenants.validate_config(raw)
