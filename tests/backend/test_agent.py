@@ -335,7 +335,10 @@ def test_a_history_that_would_outgrow_the_item_is_trimmed_to_whole_turns(bedrock
     from backend import agent
 
     cid = "conversation-long-1"
-    old = [m for i in range(12) for m in _turn(i, 30_000)]  # ~360 KB: still fits one item
+    # 404 000 bytes of history: the item still fits (moto refuses items over 405 000 bytes, AWS
+    # over 400 KB); one more turn of about 1 KB would not.
+    old = [m for i in range(13) for m in _turn(i, 30_000)]
+    old[-2]["content"][0]["text"] += "x" * (404_000 - len(json.dumps(old)))
     store.put_conversation(LOLA, cid, {"locale": "es", "mode": "AI", "messagesJson": json.dumps(old)})
     bedrock.add_response("converse", converse_response([{"text": "Vale"}]), expected_request())
     reply = say(LOLA, "y otra cosa " + "y" * 900, cid)
