@@ -391,3 +391,45 @@ def test_a_tool_that_fails_on_our_side_is_a_tool_error_and_the_turn_answers(bedr
     assert reply["mode"] == "AI" and reply["message"] == "Un momento"
     saved = json.loads(store.get_conversation(LOLA, reply["conversationId"])["messagesJson"])
     assert saved[2]["content"][0]["toolResult"]["status"] == "error"
+
+
+def test_a_slow_tool_leaves_the_answer_to_the_guided_flow_in_time(table, monkeypatch):
+    # The model asks for availability; the tool's first DynamoDB query takes 2.5 s and uses up
+    # the model's 2 s (5 s left, 3 s kept for the guided answer): no second Converse call.
+    from backend import agent  # noqa: F401 — a warm container: imports are not part of this turn
+
+    monkeypatch.setenv("CHAT_GUIDED_RESERVE_SECONDS", "3")
+    monkeypatch.setenv("BEDROCK_TIMEOUT_SECONDS", "1")
+    runtime.ia_disabled()
+    bedrock = Stubber(runtime.bedrock())
+    day = next_monday_10(LOLA).date().isoformat()
+    use = {
+        "toolUse": {
+            "toolUseId": "t1",
+            "name": "check_availability",
+            "input": {"serviceId": "corte", "date": day},
+        }
+    }
+    bedrock.add_response("converse", converse_response([use], "tool_use"), expected_request())
+    bedrock.add_response(
+        "converse", converse_response([{"text": "Tengo libre a las 10"}]), expected_request()
+    )
+    slow = []
+
+    def slow_query(**_):
+        if not slow:  # only the tool's first read is slow; the guided flow's are not
+            slow.append(True)
+            time.sleep(2.5)
+
+    events = runtime.dynamodb().meta.events
+    events.register("before-parameter-build.dynamodb.Query", slow_query)
+    try:
+        with bedrock:
+            context = LambdaContext(5)
+            reply = say_with_context(LOLA, "¿Hay hueco el lunes para un corte?", context)
+            left = context.get_remaining_time_in_millis()
+    finally:
+        events.unregister("before-parameter-build.dynamodb.Query", slow_query)
+    assert left > 0, "the answer came after the Lambda's deadline"
+    assert slow and reply["mode"] == "GUIDED" and reply["message"]
+    assert store.get_usage(LOLA)["totalTokens"] == 120  # the call that answered counts
