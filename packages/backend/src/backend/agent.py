@@ -1,8 +1,11 @@
 """The AI booking agent: Amazon Bedrock Converse with tool use and a bounded tool loop.
 
 Tools: list_services, check_availability, create_booking, cancel_booking — each scoped to the
-caller's tenant, and cancel only to bookings made in this conversation. Any Bedrock error or
-timeout raises `BedrockUnavailable`; the chat function then answers with the guided flow.
+caller's tenant, and cancel only to bookings made in this conversation. Each tool's arguments
+are one pydantic model: its JSON schema is what the model is shown, and a use that does not
+validate goes back to the model as a tool error. Any Bedrock error or timeout, or the turn's
+deadline coming near, raises `BedrockUnavailable`; the chat function then answers with the
+guided flow. `trim` bounds the history the model sees and the one that is stored.
 """
 
 from __future__ import annotations
@@ -11,66 +14,98 @@ import datetime as dt
 import json
 from dataclasses import dataclass, field
 
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from backend import deadline as deadlines
 from backend import runtime, scheduling, store
 from backend.errors import GraphQLUserError
 
 MAX_TOOL_ROUNDS = 5
 MAX_HISTORY_MESSAGES = 30
+MAX_STORED_HISTORY_BYTES = 100_000  # the conversation item must stay far below DynamoDB's 400 KB
 MAX_TOKENS = 700
+MIN_CALL_SECONDS = 1.0  # below this a Converse call cannot answer in time: stop asking the model
 
-TOOLS = [
-    {
-        "toolSpec": {
-            "name": "list_services",
-            "description": "List the services the business offers, with their ids and durations.",
-            "inputSchema": {"json": {"type": "object", "properties": {}}},
+
+# ── tools: one pydantic model per tool is both the schema the model sees and the validator ──
+
+
+class _Args(BaseModel):
+    # Strict: a number where a string is expected is the model's mistake, reported back to it.
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class ListServicesArgs(_Args):
+    pass
+
+
+class CheckAvailabilityArgs(_Args):
+    serviceId: str = Field(description="A service id from list_services.")  # noqa: N815 — model-facing
+    date: str = Field(description="The day, YYYY-MM-DD, in the business time zone.")
+
+
+class CreateBookingArgs(_Args):
+    serviceId: str = Field(description="A service id from list_services.")  # noqa: N815
+    start: str = Field(description="A free start time from check_availability (ISO 8601 with offset).")
+    customerName: str = Field(description="The customer's name, as they gave it.")  # noqa: N815
+
+
+class CancelBookingArgs(_Args):
+    bookingId: str = Field(description="The id of a booking made earlier in this conversation.")  # noqa: N815
+
+
+@dataclass(frozen=True)
+class Tool:
+    name: str
+    description: str
+    args: type[_Args]
+
+    def spec(self) -> dict:
+        return {
+            "toolSpec": {
+                "name": self.name,
+                "description": self.description,
+                "inputSchema": {"json": self.args.model_json_schema()},
+            }
         }
-    },
-    {
-        "toolSpec": {
-            "name": "check_availability",
-            "description": "Free start times for a service on a date (YYYY-MM-DD, business time zone).",
-            "inputSchema": {
-                "json": {
-                    "type": "object",
-                    "properties": {"serviceId": {"type": "string"}, "date": {"type": "string"}},
-                    "required": ["serviceId", "date"],
-                }
-            },
-        }
-    },
-    {
-        "toolSpec": {
-            "name": "create_booking",
-            "description": "Book a free start time (ISO 8601 with offset, from check_availability) "
+
+
+TOOL_DEFINITIONS = {
+    t.name: t
+    for t in (
+        Tool(
+            "list_services",
+            "List the services the business offers, with their ids and durations.",
+            ListServicesArgs,
+        ),
+        Tool(
+            "check_availability",
+            "Free start times for a service on a date (YYYY-MM-DD, business time zone).",
+            CheckAvailabilityArgs,
+        ),
+        Tool(
+            "create_booking",
+            "Book a free start time (ISO 8601 with offset, from check_availability) "
             "for a service, under the customer's name. Confirm with the customer first.",
-            "inputSchema": {
-                "json": {
-                    "type": "object",
-                    "properties": {
-                        "serviceId": {"type": "string"},
-                        "start": {"type": "string"},
-                        "customerName": {"type": "string"},
-                    },
-                    "required": ["serviceId", "start", "customerName"],
-                }
-            },
-        }
-    },
-    {
-        "toolSpec": {
-            "name": "cancel_booking",
-            "description": "Cancel a booking made earlier in this conversation, by its id.",
-            "inputSchema": {
-                "json": {
-                    "type": "object",
-                    "properties": {"bookingId": {"type": "string"}},
-                    "required": ["bookingId"],
-                }
-            },
-        }
-    },
-]
+            CreateBookingArgs,
+        ),
+        Tool(
+            "cancel_booking",
+            "Cancel a booking made earlier in this conversation, by its id.",
+            CancelBookingArgs,
+        ),
+    )
+}
+TOOLS = [t.spec() for t in TOOL_DEFINITIONS.values()]
+
+
+def argument_errors(err: ValidationError) -> str:
+    """Pydantic's findings as one line the model can act on: `start: Input should be a valid string`."""
+    parts = []
+    for problem in err.errors(include_url=False):
+        where = ".".join(str(p) for p in problem["loc"]) or "input"
+        parts.append(f"{where}: {problem['msg']}")
+    return "; ".join(parts)
 
 
 class BedrockUnavailable(Exception):
@@ -106,27 +141,45 @@ def system_prompt(tenant: dict, locale: str) -> str:
 
 
 def run_turn(
-    tenant: dict, history: list[dict], text: str, locale: str, conversation_id: str, client_token: str | None
+    tenant: dict,
+    history: list[dict],
+    text: str,
+    locale: str,
+    conversation_id: str,
+    client_token: str | None,
+    deadline: deadlines.Deadline | None = None,
 ) -> AgentTurn:
-    """One visitor message through the model and its tools. `history` is updated in place."""
+    """One visitor message through the model and its tools. `history` is updated in place.
+
+    Every Converse call must answer before `deadline`: its read timeout is the time left, and
+    no call (or tool) starts without MIN_CALL_SECONDS left. Running out of time raises
+    BedrockUnavailable carrying the turn so far (tokens spent, a booking already made).
+    """
     from botocore.exceptions import BotoCoreError, ClientError
 
+    deadline = deadline or deadlines.for_turn()
     mark = len(history)
     history.append({"role": "user", "content": [{"text": text}]})
     turn = AgentTurn(message="")
     tools = _Tools(tenant, conversation_id, client_token, turn)
+
+    def give_up(reason: str) -> BedrockUnavailable:
+        del history[mark:]  # keep the stored history a valid Converse conversation
+        return BedrockUnavailable(reason, turn)
+
     for _ in range(MAX_TOOL_ROUNDS):
+        if not deadline.allows(MIN_CALL_SECONDS):
+            raise give_up("no time left in this turn for the model")
         try:
-            resp = runtime.bedrock().converse(
+            resp = runtime.bedrock(read_timeout=deadline.remaining()).converse(
                 modelId=runtime.model_id(),
                 system=[{"text": system_prompt(tenant, locale)}],
-                messages=_window(history),
+                messages=trim(history),
                 toolConfig={"tools": TOOLS},
                 inferenceConfig={"maxTokens": MAX_TOKENS, "temperature": 0.2},
             )
         except (ClientError, BotoCoreError) as err:
-            del history[mark:]  # keep the stored history a valid Converse conversation
-            raise BedrockUnavailable(str(err), turn) from err
+            raise give_up(str(err)) from err
         usage = resp.get("usage") or {}
         turn.input_tokens += int(usage.get("inputTokens", 0))
         turn.output_tokens += int(usage.get("outputTokens", 0))
@@ -137,12 +190,16 @@ def run_turn(
         if resp.get("stopReason") != "tool_use" or not uses:
             turn.message = "\n".join(texts).strip()
             break
-        history.append({"role": "user", "content": [tools.run(use) for use in uses]})
+        results = []
+        for use in uses:
+            if not deadline.allows(MIN_CALL_SECONDS):
+                raise give_up("no time left in this turn for the model's tools")
+            results.append(tools.run(use))
+        history.append({"role": "user", "content": results})
     else:
         turn.message = _LOOP_LIMIT[locale]
     if not turn.message:
-        del history[mark:]
-        raise BedrockUnavailable("the model answered without text", turn)
+        raise give_up("the model answered without text")
     return turn
 
 
@@ -152,15 +209,34 @@ _LOOP_LIMIT = {
 }
 
 
-def _window(history: list[dict]) -> list[dict]:
-    """The last messages, starting at a plain user text (never an orphan tool result)."""
-    if len(history) <= MAX_HISTORY_MESSAGES:
-        return history
-    tail = history[-MAX_HISTORY_MESSAGES:]
-    for i, msg in enumerate(tail):
-        if msg["role"] == "user" and all("text" in b for b in msg["content"]):
-            return tail[i:]
-    return history[-1:]
+def _starts_turn(message: dict) -> bool:
+    return message.get("role") == "user" and all("text" in b for b in message.get("content") or [{}])
+
+
+def trim(
+    history: list[dict], max_messages: int = MAX_HISTORY_MESSAGES, max_bytes: int | None = None
+) -> list[dict]:
+    """The longest tail of whole turns within both limits (pure).
+
+    A tail always starts at a visitor's plain text, so it never opens with an orphan tool
+    result or assistant message (Converse refuses those). When even the last turn is over the
+    byte limit, nothing is kept; the message limit never drops the last turn.
+    """
+    sizes = [len(json.dumps(m, ensure_ascii=False, default=str).encode()) + 1 for m in history]
+    tail_bytes, suffix = 0, [0] * (len(history) + 1)
+    for i in range(len(history) - 1, -1, -1):
+        tail_bytes += sizes[i]
+        suffix[i] = tail_bytes
+    starts = [i for i, m in enumerate(history) if _starts_turn(m)]
+    fits = [i for i in starts if max_bytes is None or suffix[i] <= max_bytes]
+    for i in fits:
+        if len(history) - i <= max_messages:
+            return history[i:]
+    return history[fits[-1] :] if fits else []
+
+
+def _tool_error(use: dict, message: str) -> dict:
+    return {"toolResult": {"toolUseId": use["toolUseId"], "content": [{"text": message}], "status": "error"}}
 
 
 class _Tools:
@@ -174,21 +250,25 @@ class _Tools:
         self.tenant_id = tenant["tenantId"]
 
     def run(self, use: dict) -> dict:
-        name, args = use.get("name"), use.get("input") or {}
+        """Run one tool use; any mistake in it is a toolResult with status error, for the model."""
+        name, raw = use.get("name"), use.get("input")
+        tool = TOOL_DEFINITIONS.get(name)
         try:
-            result = getattr(self, f"tool_{name}")(**args) if hasattr(self, f"tool_{name}") else None
-            if result is None:
-                raise GraphQLUserError(f"unknown tool {name}")
+            if tool is None:
+                raise GraphQLUserError(f"unknown tool {name!r}; use one of {', '.join(TOOL_DEFINITIONS)}")
+            try:
+                args = tool.args.model_validate(raw if raw is not None else {})
+            except ValidationError as err:
+                raise GraphQLUserError(f"bad arguments for {name}: {argument_errors(err)}") from None
+            result = getattr(self, f"tool_{name}")(**args.model_dump())
             return {"toolResult": {"toolUseId": use["toolUseId"], "content": [{"json": result}]}}
-        except (GraphQLUserError, TypeError, ValueError) as err:
-            message = err.message if isinstance(err, GraphQLUserError) else f"bad arguments: {err}"
-            return {
-                "toolResult": {
-                    "toolUseId": use["toolUseId"],
-                    "content": [{"text": message}],
-                    "status": "error",
-                }
-            }
+        except GraphQLUserError as err:
+            return _tool_error(use, err.message)
+        except Exception:  # noqa: BLE001 — a failing tool must not cost the visitor the answer
+            from backend.observability import logger
+
+            logger().exception("tool failed", extra={"tool": name})
+            return _tool_error(use, "this tool failed on our side; ask the customer to try again shortly")
 
     def tool_list_services(self) -> dict:
         return {"services": [scheduling.service_view(s) for s in store.list_services(self.tenant_id)]}

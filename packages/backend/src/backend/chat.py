@@ -4,6 +4,11 @@ Guided when: the environment's DISABLE_IA parameter is true, the tenant is over 
 token plan (PlanExceeded), or Bedrock fails or times out (FallbackUsed in every case). A
 conversation that is half-way through the guided flow finishes there. Tokens are recorded per
 tenant per month (BedrockTokens). Conversation state lives in DynamoDB with a TTL.
+
+The turn always answers: the model gets the time left before the turn's deadline (Lambda
+context, AppSync's 30 s, minus a reserve for the guided flow); when it runs out, a booking the
+model's tools already made (or cancelled) is what the guided flow confirms, and the tokens
+already spent are recorded. The stored history is trimmed to whole turns under a byte bound.
 """
 
 from __future__ import annotations
@@ -19,11 +24,12 @@ MAX_TEXT = 1000
 CONVERSATION_ID = re.compile(r"^[A-Za-z0-9-]{8,64}$")
 
 
-def send_message(event: dict) -> dict:
-    from backend import agent, runtime, scheduling, store
+def send_message(event: dict, context=None) -> dict:
+    from backend import agent, deadline, runtime, scheduling, store
     from backend.guided import GuidedFlow
     from backend.observability import Metric, logger, metric
 
+    turn_deadline = deadline.for_turn(context)  # the clock starts when the request does
     tenant_id = appsync.widget_tenant(event)
     args = (event.get("arguments") or {}).get("input") or {}
     text, conversation_id, client_token = _validate(args)
@@ -46,7 +52,7 @@ def send_message(event: dict) -> dict:
     booking, mode = None, "GUIDED"
     if reason is None:
         try:
-            turn = agent.run_turn(tenant, history, text, locale, conversation_id, client_token)
+            turn = agent.run_turn(tenant, history, text, locale, conversation_id, client_token, turn_deadline)
             mode, message, booking = "AI", turn.message, turn.booking
             quick_replies = [] if booking else turn.quick_replies
         except agent.BedrockUnavailable as err:
@@ -59,7 +65,9 @@ def send_message(event: dict) -> dict:
         if reason != "guided-in-progress":
             metric(Metric.FALLBACK_USED, tenant_id)
         logger().info("guided flow", extra={"reason": reason})
-        reply = GuidedFlow(tenant, locale, guided_state, conversation_id).answer(text, client_token)
+        flow = GuidedFlow(tenant, locale, guided_state, conversation_id)
+        # The model's tools booked (or cancelled) before it ran out: say so, don't start over.
+        reply = flow.confirm(booking) if booking else flow.answer(text, client_token)
         message, quick_replies, booking = reply.message, reply.quick_replies, reply.booking or booking
 
     store.put_conversation(
@@ -69,7 +77,9 @@ def send_message(event: dict) -> dict:
             "locale": locale,
             "mode": mode,
             "guidedJson": json.dumps(guided_state, ensure_ascii=False),
-            "messagesJson": agent.dumps(history),
+            "messagesJson": agent.dumps(
+                agent.trim(history, agent.MAX_HISTORY_MESSAGES, agent.MAX_STORED_HISTORY_BYTES)
+            ),
         },
     )
     return {
@@ -116,4 +126,5 @@ RESOLVERS = {"sendMessage": send_message}
 
 
 def handler(event, context=None):
-    return appsync.dispatch(event, context, RESOLVERS)
+    # The resolver needs the context too: its remaining time bounds the turn.
+    return appsync.dispatch(event, context, {"sendMessage": lambda e: send_message(e, context)})

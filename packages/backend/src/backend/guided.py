@@ -35,6 +35,7 @@ TEXT = {
         "no": "No, cambiar",
         "booked": "¡Hecho! Tu cita de {service} es el {day} a las {time}. ¡Te esperamos, {name}!",
         "taken": "Vaya, esa hora se acaba de ocupar. Estas siguen libres el {day}:",
+        "cancelled": "He cancelado tu cita de {service} del {day} a las {time}.",
         "restart": "De acuerdo, empezamos de nuevo. ¿Qué servicio quieres reservar?",
         "confirm_again": "¿Confirmo la reserva? Responde «sí» o «no».",
         "today": "Hoy",
@@ -57,6 +58,7 @@ TEXT = {
         "no": "No, change it",
         "booked": "Done! Your {service} is on {day} at {time}. See you then, {name}!",
         "taken": "Sorry, that time was just taken. These are still free on {day}:",
+        "cancelled": "I've cancelled your {service} on {day} at {time}.",
         "restart": "All right, let's start again. Which service would you like to book?",
         "confirm_again": "Shall I confirm the booking? Answer “yes” or “no”.",
         "today": "Today",
@@ -112,6 +114,20 @@ class GuidedFlow:
         if step == "name":
             return self._on_name(text)
         return self._on_confirm(norm, client_token)
+
+    def confirm(self, booking: dict) -> Reply:
+        """Say what the AI agent already did this turn (it booked or cancelled, then ran out)."""
+        start = store.parse_utc(booking["start"]).astimezone(scheduling.tz_of(self.tenant))
+        facts = {
+            "service": booking.get("serviceName") or booking["serviceId"],
+            "day": say_day(start.date(), self.locale),
+            "time": start.strftime("%H:%M"),
+            "name": booking.get("customerName") or "",
+        }
+        self.state.clear()
+        self.state["step"] = "done"
+        key = "cancelled" if booking.get("status") == "CANCELLED" else "booked"
+        return Reply(self.t[key].format(**facts), [], booking)
 
     # ── steps ────────────────────────────────────────────────────────────────────────────────
 

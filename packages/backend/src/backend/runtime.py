@@ -70,9 +70,21 @@ def ssm():
     return _client("ssm", 2, 2, 2)
 
 
-def bedrock():
-    # A slow model must not eat AppSync's 30 s budget: time out and fall back to the guided flow.
-    return _client("bedrock-runtime", 2, float(os.environ.get("BEDROCK_TIMEOUT_SECONDS", "12")), 1)
+def bedrock_timeout() -> float:
+    return float(os.environ.get("BEDROCK_TIMEOUT_SECONDS", "12"))
+
+
+def bedrock(read_timeout: float | None = None):
+    """The Bedrock Runtime client, its read timeout at most `read_timeout` seconds.
+
+    A slow model must not eat the turn's budget: it times out and the guided flow answers.
+    Shorter timeouts are whole seconds (at least 1), so a warm container caches a handful of
+    clients; without a shorter one this is the same client every call (tests stub that one).
+    """
+    limit = bedrock_timeout()
+    if read_timeout is not None and read_timeout < limit:
+        limit = float(max(1, int(read_timeout)))
+    return _client("bedrock-runtime", min(2, limit), limit, 1)
 
 
 def reset() -> None:

@@ -8,6 +8,7 @@ availability would offer, then written atomically by `store.create_booking`.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -51,19 +52,31 @@ def check_bookable_date(tenant: dict, day: dt.date) -> None:
         raise BadInput(f"bookings open at most {MAX_DAYS_AHEAD} days ahead")
 
 
-def _hhmm(text: str) -> dt.time:
-    hours, minutes = text.strip().split(":")
-    return dt.time(int(hours), int(minutes))
+_RANGE = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-(?:([01]\d|2[0-3]):([0-5]\d)|(24):(00))$")
+
+
+def parse_range(text: str) -> tuple[int, int]:
+    """ "09:00-14:00" → minutes after midnight (540, 840). The end may be "24:00", the midnight
+    that closes the day (a datetime.time cannot hold it); the end must come after the start."""
+    match = _RANGE.match(str(text).strip())
+    if not match:
+        raise BadInput(f"opening hours look like 09:00-14:00 (00:00 to 24:00), got {text!r}")
+    h1, m1, h2, m2, h24, _ = match.groups()
+    start, end = int(h1) * 60 + int(m1), (24 * 60 if h24 else int(h2) * 60 + int(m2))
+    if end <= start:
+        raise BadInput(f"opening hours {text!r} end before they start; use one range per day part")
+    return start, end
 
 
 def opening_ranges(tenant: dict, day: dt.date) -> list[tuple[dt.datetime, dt.datetime]]:
     tz = tz_of(tenant)
     ranges = (tenant.get("openingHours") or {}).get(WEEKDAYS[day.weekday()], [])
-    out = []
-    for text in ranges:
-        start, end = (_hhmm(part) for part in text.split("-"))
-        out.append((dt.datetime.combine(day, start, tz), dt.datetime.combine(day, end, tz)))
-    return out
+    midnight = dt.datetime.combine(day, dt.time(0), tz)
+    # Wall-clock arithmetic (same tzinfo): midnight + 24 h is the next day's 00:00 local time.
+    return [
+        (midnight + dt.timedelta(minutes=start), midnight + dt.timedelta(minutes=end))
+        for start, end in map(parse_range, ranges)
+    ]
 
 
 def compute_slots(tenant: dict, service: dict, day: dt.date, busy: set[str], now: dt.datetime) -> list[Slot]:

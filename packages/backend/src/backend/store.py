@@ -252,16 +252,19 @@ def busy_blocks(tenant_id: str, day_start: dt.datetime, day_end: dt.datetime) ->
     return {
         i["sk"].removeprefix("SLOT#")
         for i in items
-        if i.get("state") == "BOOKED" or i.get("claimedAt", 0) > stale
+        if i.get("state") == BOOKED or (i.get("state") == PENDING and i.get("claimedAt", 0) > stale)
     }
 
 
 def create_booking(tenant_id: str, new: NewBooking) -> dict:
     """Book without ever double-booking: claim one lock item per 15-minute block, then write.
 
-    Each lock is a conditional PutItem (`attribute_not_exists`), so of many concurrent requests
-    for overlapping time exactly one claims every block; the others release what they claimed
-    and get SlotTaken. A claim left behind by a crashed request expires after CLAIM_SECONDS.
+    Each lock is a conditional PutItem (absent, `FREE`, or a stale `PENDING` claim), so of many
+    concurrent requests for overlapping time exactly one claims every block; the others release
+    what they claimed and get SlotTaken. A claim left behind by a crashed request expires after
+    CLAIM_SECONDS. Nothing here deletes an item: a lock is released by marking it `FREE` and a
+    booking rolled back is voided, so the whole path needs only GetItem/Query/PutItem/UpdateItem
+    (the chat function's role grants no DeleteItem).
     (A TransactWriteItems would do the same on AWS, but moto's transactions restore a deep copy
     of the whole table when one fails, which loses concurrent writes — see tests/backend.)
     A retried create with the same client token returns the first booking instead of a second.
@@ -302,8 +305,8 @@ def create_booking(tenant_id: str, new: NewBooking) -> dict:
     db, table = runtime.dynamodb(), runtime.table_name()
     db.put_item(TableName=table, Item=_ser(booking), ConditionExpression="attribute_not_exists(pk)")
     if not all(_confirm(pk, block, booking_id) for block in blocks):
-        _release(pk, blocks, booking_id)  # our claim expired and was taken over: undo
-        db.delete_item(TableName=table, Key=_ser({"pk": pk, "sk": keys.booking(booking_id)}))
+        _void(pk, booking_id)  # our claim expired and was taken over: undo, booking first
+        _release(pk, blocks, booking_id)
         return _lost_race(tenant_id, new.client_token)
     if new.client_token:
         token = {
@@ -317,6 +320,9 @@ def create_booking(tenant_id: str, new: NewBooking) -> dict:
 
 
 CLAIM_SECONDS = 60
+RELEASED_TTL_SECONDS = 24 * 3600  # a FREE lock or a voided booking lingers a day, then TTL sweeps it
+# Lock states: PENDING (claimed, booking being written) → BOOKED; FREE once released.
+PENDING, BOOKED, FREE = "PENDING", "BOOKED", "FREE"
 
 
 def _claim(pk: str, block: str, booking_id: str) -> bool:
@@ -326,51 +332,75 @@ def _claim(pk: str, block: str, booking_id: str) -> bool:
         "sk": keys.slot(block),
         "type": "slotLock",
         "bookingId": booking_id,
-        "state": "PENDING",
+        "state": PENDING,
         "claimedAt": now,
         "ttl": now + 24 * 3600,
     }
     return _put_if_new(
         lock,
-        "attribute_not_exists(pk) OR (#st = :pending AND claimedAt < :stale)",
+        "attribute_not_exists(pk) OR #st = :free OR (#st = :pending AND claimedAt < :stale)",
         {"#st": "state"},
-        {":pending": "PENDING", ":stale": now - CLAIM_SECONDS},
+        {":pending": PENDING, ":free": FREE, ":stale": now - CLAIM_SECONDS},
     )
 
 
 def _confirm(pk: str, block: str, booking_id: str) -> bool:
+    """PENDING → BOOKED, only while the claim is still ours (it may have expired and been taken)."""
+    return _update_if(
+        pk,
+        keys.slot(block),
+        UpdateExpression="SET #st = :booked REMOVE #ttl",
+        ConditionExpression="bookingId = :me AND #st IN (:pending, :booked)",
+        ExpressionAttributeNames={"#st": "state", "#ttl": "ttl"},
+        ExpressionAttributeValues=_ser({":booked": BOOKED, ":pending": PENDING, ":me": booking_id}),
+    )
+
+
+def _release(pk: str, blocks: list[str], booking_id: str) -> None:
+    """Mark our locks FREE (an UpdateItem, not a delete); locks someone else holds are left alone.
+
+    Idempotent: releasing again, or a lock already re-claimed by another booking, changes nothing.
+    """
+    now = int(time.time())
+    for block in blocks:
+        _update_if(
+            pk,
+            keys.slot(block),
+            UpdateExpression="SET #st = :free, releasedAt = :now, #ttl = :ttl",
+            ConditionExpression="bookingId = :me AND #st <> :free",
+            ExpressionAttributeNames={"#st": "state", "#ttl": "ttl"},
+            ExpressionAttributeValues=_ser(
+                {":free": FREE, ":me": booking_id, ":now": now, ":ttl": now + RELEASED_TTL_SECONDS}
+            ),
+        )
+
+
+def _void(pk: str, booking_id: str) -> None:
+    """Undo a booking item whose locks were lost: out of the bookings index, swept by TTL."""
+    now = int(time.time())
+    _update_if(
+        pk,
+        keys.booking(booking_id),
+        UpdateExpression="SET #s = :void, #ttl = :ttl REMOVE gsi1pk, gsi1sk",
+        ConditionExpression="attribute_exists(pk)",
+        ExpressionAttributeNames={"#s": "status", "#ttl": "ttl"},
+        ExpressionAttributeValues=_ser({":void": "VOID", ":ttl": now + RELEASED_TTL_SECONDS}),
+    )
+
+
+def _update_if(pk: str, sk: str, **update) -> bool:
+    """A conditional UpdateItem: False when the condition does not hold, other errors raise."""
     from botocore.exceptions import ClientError
 
     try:
         runtime.dynamodb().update_item(
-            TableName=runtime.table_name(),
-            Key=_ser({"pk": pk, "sk": keys.slot(block)}),
-            UpdateExpression="SET #st = :booked REMOVE #ttl",
-            ConditionExpression="bookingId = :me",
-            ExpressionAttributeNames={"#st": "state", "#ttl": "ttl"},
-            ExpressionAttributeValues=_ser({":booked": "BOOKED", ":me": booking_id}),
+            TableName=runtime.table_name(), Key=_ser({"pk": pk, "sk": sk}), **update
         )
     except ClientError as err:
         if err.response["Error"]["Code"] != "ConditionalCheckFailedException":
             raise
         return False
     return True
-
-
-def _release(pk: str, blocks: list[str], booking_id: str) -> None:
-    from botocore.exceptions import ClientError
-
-    for block in blocks:
-        try:
-            runtime.dynamodb().delete_item(
-                TableName=runtime.table_name(),
-                Key=_ser({"pk": pk, "sk": keys.slot(block)}),
-                ConditionExpression="bookingId = :me",
-                ExpressionAttributeValues=_ser({":me": booking_id}),
-            )
-        except ClientError as err:
-            if err.response["Error"]["Code"] != "ConditionalCheckFailedException":
-                raise
 
 
 def _put_if_new(item: dict, condition: str = "attribute_not_exists(pk)", names=None, values=None) -> bool:
@@ -425,17 +455,20 @@ def get_booking(tenant_id: str, booking_id: str) -> dict:
 
 
 def cancel_booking(tenant_id: str, booking_id: str) -> dict:
-    """Cancel a booking of this tenant and free its slot locks (idempotent)."""
-    from botocore.exceptions import ClientError
+    """Cancel a booking of this tenant and free its slot locks (idempotent).
 
+    The status changes first, then the locks are released. A cancel that stopped in between
+    (a crash, a throttled or refused write) is finished by the retry: an already CANCELLED
+    booking still gets its locks released, never an early return that leaves the time blocked.
+    """
     booking = get_booking(tenant_id, booking_id)
-    if booking["status"] == "CANCELLED":
-        return booking
+    if booking["status"] not in ("CONFIRMED", "CANCELLED"):
+        raise NotFound(f"no booking {booking_id}")  # a voided booking never existed for anyone
     pk = keys.tenant_pk(tenant_id)
-    try:
-        runtime.dynamodb().update_item(
-            TableName=runtime.table_name(),
-            Key=_ser({"pk": pk, "sk": keys.booking(booking_id)}),
+    if booking["status"] == "CONFIRMED":
+        _update_if(
+            pk,
+            keys.booking(booking_id),
             UpdateExpression="SET #s = :c, cancelledAt = :now",
             ConditionExpression="#s = :ok",
             ExpressionAttributeNames={"#s": "status"},
@@ -443,9 +476,6 @@ def cancel_booking(tenant_id: str, booking_id: str) -> dict:
                 {":c": "CANCELLED", ":ok": "CONFIRMED", ":now": utc_iso(dt.datetime.now(dt.UTC))}
             ),
         )
-    except ClientError as err:
-        if err.response["Error"]["Code"] != "ConditionalCheckFailedException":
-            raise
     _release(pk, booking.get("slotBlocks", []), booking_id)
     return get_booking(tenant_id, booking_id)
 

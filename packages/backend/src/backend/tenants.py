@@ -10,7 +10,6 @@ from backend import store
 from backend.errors import BadInput
 
 LOCALES = ("es", "en")
-HOURS = re.compile(r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-4]):[0-5]\d$")
 COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 DEFAULT_GREETING = {
     "es": "¡Hola! ¿Quieres reservar una cita?",
@@ -24,7 +23,7 @@ def slugify(text: str) -> str:
 
 
 def validate_config(raw: dict) -> dict:
-    from backend.scheduling import WEEKDAYS, tz_of
+    from backend.scheduling import WEEKDAYS, parse_range, tz_of
 
     name = " ".join(str(raw.get("name") or "").split())
     if not 1 <= len(name) <= 80:
@@ -43,8 +42,10 @@ def validate_config(raw: dict) -> dict:
     if isinstance(hours, list):  # GraphQL input: [{day, ranges}]
         hours = {h["day"]: h["ranges"] for h in hours}
     for day, ranges in hours.items():
-        if day not in WEEKDAYS or not all(HOURS.match(r) for r in ranges):
+        if day not in WEEKDAYS or not isinstance(ranges, list):
             raise BadInput(f"opening hours: use mon … sun and ranges like 09:00-14:00 (got {day}: {ranges})")
+        for text in ranges:
+            parse_range(text)  # one parser for config and scheduling: "24:00" closes at midnight
     config = {
         "name": name,
         "greeting": raw.get("greeting") or DEFAULT_GREETING[locale],
