@@ -70,6 +70,10 @@ def ssm():
     return _client("ssm", 2, 2, 2)
 
 
+def cognito():
+    return _client("cognito-idp", 3, 10, 3)
+
+
 def bedrock():
     # A slow model must not eat AppSync's 30 s budget: time out and fall back to the guided flow.
     return _client("bedrock-runtime", 2, float(os.environ.get("BEDROCK_TIMEOUT_SECONDS", "12")), 1)
