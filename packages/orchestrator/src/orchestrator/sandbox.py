@@ -95,7 +95,7 @@ def _user_pool(env_name: str) -> dict[str, str]:
             PoolName=name,
             UsernameAttributes=pool_props["UsernameAttributes"],
             AdminCreateUserConfig=pool_props["AdminCreateUserConfig"],
-            Schema=pool_props.get("Schema", []),
+            **({"Schema": pool_props["Schema"]} if pool_props.get("Schema") else {}),
         )["UserPool"]
     client_name = f"bookingchat-{env_name}-admin-panel"
     clients = [
@@ -115,8 +115,7 @@ def _user_pool(env_name: str) -> dict[str, str]:
                 "ALLOW_USER_SRP_AUTH",
                 "ALLOW_REFRESH_TOKEN_AUTH",
             ],
-            ReadAttributes=client_props.get("ReadAttributes", []),
-            WriteAttributes=client_props.get("WriteAttributes", []),
+            **{k: client_props[k] for k in ("ReadAttributes", "WriteAttributes") if k in client_props},
         )["UserPoolClient"]["ClientId"]
     )
     return {"UserPoolId": pool["Id"], "UserPoolArn": pool["Arn"], "UserPoolClientId": client_id}
