@@ -120,6 +120,7 @@ def test_cors_preflight_and_graphiql_page(api):
 
 def test_a_key_sent_only_as_x_api_key_is_refused_like_appsync(api, demo):
     """AppSync hands an AWS_LAMBDA authorizer the Authorization header only: x-api-key alone is 401."""
-    status, body = post(api.url, CONFIG, headers={"x-api-key": demo["keys"]["acme-dental"]})
+    key = demo["keys"]["acme-dental"]
+    status, body = post(api.url, CONFIG, headers={"x-api-key": key})  # sends x-api-key on purpose
     assert status == 401
     assert body["errors"][0]["errorType"] == "UnauthorizedException"
