@@ -341,6 +341,31 @@ def ia(c, state, env, dry_run=False, json=False, push=False):
     ui.print_json(result.to_json()) if json else ui.render_ia(result, dry_run)
 
 
+@task(
+    positional=["env"],
+    help={
+        "tenant": "the tenant id the admin administers (e.g. acme-dental)",
+        "email": "the admin's email: their username; Cognito mails them a temporary password",
+        "no-invite": "create the user without Cognito's invitation mail",
+        "json": "print as JSON",
+    },
+)
+@refusals
+def admin_create(c, env, tenant="", email="", no_invite=False, json=False):
+    """Make EMAIL an admin of TENANT in ENV: the Cognito user (declared attributes only) + its admin record."""
+    from orchestrator import admins, ui
+
+    ui.sandbox_banner()
+    made = admins.create(env, tenant, email, invite=not no_invite)
+    if json:
+        ui.print_json(made.__dict__)
+    else:
+        word = "created" if made.created else "already existed; admin record written"
+        ui.console.print(
+            f"[green]{made.email}[/] {word} — admin of {made.tenant_id} in {env}", highlight=False
+        )
+
+
 @task(help={"yes": "do not ask for confirmation"})
 @refusals
 def unlock(c, env, yes=False):

@@ -59,7 +59,9 @@ def send_latency(ep: dict, n: int) -> list[float]:
             {"query": SEND, "variables": {"input": {"text": f"Hola, quiero un corte ({i})", "locale": "es"}}}
         )
         req = urllib.request.Request(
-            ep["graphql"], data=body.encode(), headers={"content-type": "application/json", "x-api-key": key}
+            ep["graphql"],
+            data=body.encode(),
+            headers={"content-type": "application/json", "authorization": key},
         )
         t = time.perf_counter()
         with urllib.request.urlopen(req, timeout=30) as r:

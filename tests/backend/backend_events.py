@@ -15,12 +15,20 @@ def widget_event(tenant_id: str, field: str, arguments: dict, parent: str = "Que
     }
 
 
-def admin_event(tenant_id: str, field: str, arguments: dict, parent: str = "Query", groups=()) -> dict:
+def admin_sub(tenant_id: str) -> str:
+    """The Cognito `sub` of the test admin of a tenant (conftest's `table` writes its record)."""
+    return f"admin-of-{tenant_id}"
+
+
+def admin_event(
+    tenant_id: str, field: str, arguments: dict, parent: str = "Query", groups=(), sub: str | None = None
+) -> dict:
+    sub = sub or admin_sub(tenant_id)
     return {
         "arguments": arguments,
         "identity": {
-            "sub": "admin-1",
-            "claims": {"sub": "admin-1", "custom:tenantId": tenant_id, "cognito:groups": list(groups)},
+            "sub": sub,
+            "claims": {"sub": sub, "custom:tenantId": tenant_id, "cognito:groups": list(groups)},
         },
         "info": {"fieldName": field, "parentTypeName": parent, "variables": {}, "selectionSetList": []},
         "request": {"headers": {}},

@@ -185,7 +185,8 @@ def test_a_higher_plan_lifts_the_limit(bedrock):
     from backend import admin
 
     store.add_tokens(ACME, 19_000, 1_000)
-    plan = admin.handler(admin_event(ACME, "setPlan", {"plan": "PRO"}, "Mutation"))
+    operator = admin_event("", "setPlan", {"tenantId": ACME, "plan": "PRO"}, "Mutation", ("platform-admin",))
+    plan = admin.handler(operator)
     assert plan == {"tenantId": ACME, "plan": "PRO", "monthlyTokenLimit": 2_000_000}
     bedrock.add_response("converse", converse_response([{"text": "Hello!"}]), expected_request())
     assert say(ACME, "Hi", locale="en")["mode"] == "AI"

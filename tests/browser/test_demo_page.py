@@ -104,14 +104,9 @@ def admin_bookings(platform, tenant: str) -> list[dict]:
         p for p in idp.list_user_pools(MaxResults=60)["UserPools"] if p["Name"] == "bookingchat-local-admins"
     )
     client = idp.list_user_pool_clients(UserPoolId=pool["Id"], MaxResults=60)["UserPoolClients"][0]
-    user, password = f"admin@{tenant}.test", "Passw0rd!Local"  # pragma: allowlist secret
-    idp.admin_create_user(
-        UserPoolId=pool["Id"],
-        Username=user,
-        UserAttributes=[{"Name": "email", "Value": user}, {"Name": "custom:tenantId", "Value": tenant}],
-        MessageAction="SUPPRESS",
-    )
-    idp.admin_set_user_password(UserPoolId=pool["Id"], Username=user, Password=password, Permanent=True)
+    # local-dev made one admin per demo tenant through backend.admins (Cognito user + admin record).
+    admin = next(a for a in platform["admins"] if a["tenant"] == tenant)
+    user, password = admin["email"], admin["password"]
     token = idp.admin_initiate_auth(
         UserPoolId=pool["Id"],
         ClientId=client["ClientId"],

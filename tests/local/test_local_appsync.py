@@ -15,14 +15,14 @@ BOOKINGS = "query B($from: AWSDateTime!, $to: AWSDateTime!) { bookings(from: $fr
 
 
 def test_a_tenant_key_reaches_its_own_tenant_through_the_authorizer(api, demo):
-    status, body = post(api.url, CONFIG, headers={"x-api-key": demo["keys"]["acme-dental"]})
+    status, body = post(api.url, CONFIG, headers={"authorization": demo["keys"]["acme-dental"]})
     assert status == 200
     assert body["data"]["tenantConfig"]["tenantId"] == "acme-dental"
     assert body["data"]["tenantConfig"]["locale"] == "en"
 
 
 def test_a_bad_or_missing_key_is_401_unauthorized_exception(api):
-    for headers in ({"x-api-key": "bc_nope_NotARealKey"}, {}):
+    for headers in ({"authorization": "bc_nope_NotARealKey"}, {}):
         status, body = post(api.url, CONFIG, headers=headers)
         assert status == 401
         assert body["errors"][0]["errorType"] == "UnauthorizedException"
@@ -34,7 +34,7 @@ def test_a_widget_key_cannot_read_admin_fields(api, demo):
         api.url,
         BOOKINGS,
         {"from": "2026-01-01T00:00:00Z", "to": "2027-01-01T00:00:00Z"},
-        headers={"x-api-key": demo["keys"]["peluqueria-lola"]},
+        headers={"authorization": demo["keys"]["peluqueria-lola"]},
     )
     assert status == 200
     assert body["data"] is None
@@ -43,7 +43,7 @@ def test_a_widget_key_cannot_read_admin_fields(api, demo):
 
 
 def test_guided_chat_books_and_the_admin_sees_the_booking_with_a_cognito_token(api, demo):
-    key = {"x-api-key": demo["keys"]["acme-dental"]}
+    key = {"authorization": demo["keys"]["acme-dental"]}
     day = dt.date.today() + dt.timedelta(days=1)
     status, body = post(api.url, SEND, {"input": {"text": "I'd like a check-up", "locale": "en"}}, key)
     assert status == 200, body
@@ -94,13 +94,13 @@ def test_group_restricted_mutation_needs_the_group(api, demo):
 def test_handler_errors_keep_their_error_type(api, demo):
     query = 'query A($d: AWSDate!) { availability(serviceId: "nope", date: $d) { serviceId } }'
     tomorrow = (dt.date.today() + dt.timedelta(days=1)).isoformat()
-    status, body = post(api.url, query, {"d": tomorrow}, {"x-api-key": demo["keys"]["acme-dental"]})
+    status, body = post(api.url, query, {"d": tomorrow}, {"authorization": demo["keys"]["acme-dental"]})
     assert status == 200
     assert body["errors"][0]["errorType"] == "NotFound"
 
 
 def test_validation_and_malformed_bodies_are_refused_like_appsync(api, demo):
-    key = {"x-api-key": demo["keys"]["acme-dental"]}
+    key = {"authorization": demo["keys"]["acme-dental"]}
     status, body = post(api.url, "{ nope }", headers=key)
     assert body["errors"][0]["errorType"] == "ValidationError"
     status, body = post(api.url, "", headers=key, raw=b"{not json")
@@ -112,7 +112,15 @@ def test_cors_preflight_and_graphiql_page(api):
     req = urllib.request.Request(api.url, method="OPTIONS", headers={"Origin": "http://127.0.0.1:8080"})
     with urllib.request.urlopen(req) as r:
         assert r.headers["Access-Control-Allow-Origin"] == "*"
-        assert "x-api-key" in r.headers["Access-Control-Allow-Headers"]
+        assert "authorization" in r.headers["Access-Control-Allow-Headers"]
     with urllib.request.urlopen(api.url) as r:
         page = r.read().decode()
     assert "<textarea" in page and "https://" not in page  # no CDN links to the internet
+
+
+def test_a_key_sent_only_as_x_api_key_is_refused_like_appsync(api, demo):
+    """AppSync hands an AWS_LAMBDA authorizer the Authorization header only: x-api-key alone is 401."""
+    key = demo["keys"]["acme-dental"]
+    status, body = post(api.url, CONFIG, headers={"x-api-key": key})  # sends x-api-key on purpose
+    assert status == 401
+    assert body["errors"][0]["errorType"] == "UnauthorizedException"

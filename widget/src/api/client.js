@@ -1,5 +1,5 @@
 /**
- * The widget's GraphQL client: plain fetch, `x-api-key` header, nothing else (no AWS SDK).
+ * The widget's GraphQL client: plain fetch, the tenant key in `Authorization`, nothing else (no AWS SDK).
  *
  * Every failure becomes a ChatApiError with a `code` the UI can explain:
  * `network` (fetch rejected), `unauthorized` (401/403 or an Unauthorized error), `rate_limited`
@@ -35,9 +35,9 @@ export function createClient({ endpoint, apiKey, fetchImpl }) {
     try {
       response = await doFetch(endpoint, {
         method: 'POST',
-        // AppSync hands a Lambda authorizer the `Authorization` header; `x-api-key` is what the
-        // tenant snippet names and what the local AppSync reads too. Same key in both.
-        headers: { 'content-type': 'application/json', 'x-api-key': apiKey ?? '', authorization: apiKey ?? '' },
+        // AppSync hands a Lambda authorizer the `Authorization` header only (an `x-api-key` is
+        // ignored there, and refused by the local AppSync alike).
+        headers: { 'content-type': 'application/json', authorization: apiKey ?? '' },
         body: JSON.stringify({ query, variables, operationName }),
         credentials: 'omit',
       });

@@ -1,7 +1,9 @@
 """AppSync resolver events: the caller's identity, field dispatch, and error shaping.
 
 The tenant id always comes from the identity — the authorizer's `resolverContext` for widget
-calls, the `custom:tenantId` claim for admin calls — never from arguments.
+calls, the `custom:tenantId` claim for admin calls, honoured only when the tenant's admin
+records (DynamoDB, `TENANT#<id> / ADMIN#<sub>`) name the signed-in user — never from arguments.
+Platform admins (group `platform-admin`) act on the tenant an argument names.
 """
 
 from __future__ import annotations
@@ -16,9 +18,13 @@ PLATFORM_ADMIN_GROUP = "platform-admin"
 
 @dataclass(frozen=True)
 class Admin:
-    tenant_id: str
+    tenant_id: str  # "" for a platform admin acting on no tenant of their own
     subject: str
     groups: tuple[str, ...]
+
+    @property
+    def platform(self) -> bool:
+        return PLATFORM_ADMIN_GROUP in self.groups
 
 
 def widget_tenant(event: dict) -> str:
@@ -30,18 +36,43 @@ def widget_tenant(event: dict) -> str:
     return tenant_id
 
 
-def admin(event: dict) -> Admin:
-    """The admin user behind a Cognito user pool call, with the tenant from its claims."""
+def signed_in(event: dict) -> Admin:
+    """The Cognito user behind a user-pool call, as its (signed) token names them.
+
+    The groups are trusted: only an operator (AdminAddUserToGroup) changes them. The
+    `custom:tenantId` claim is only a hint — `admin` checks it against the admin records."""
     identity = event.get("identity") or {}
     claims = identity.get("claims") or {}
-    tenant_id = claims.get("custom:tenantId")
     subject = claims.get("sub") or identity.get("sub")
-    if not subject or not tenant_id:
-        raise Unauthorized("this operation needs an admin user of a tenant (Cognito, custom:tenantId)")
+    if not subject:
+        raise Unauthorized("this operation needs a signed-in admin (Cognito user pool)")
     groups = claims.get("cognito:groups") or identity.get("groups") or []
     if isinstance(groups, str):
         groups = [g for g in groups.replace(",", " ").split() if g]
-    return Admin(tenant_id=tenant_id, subject=subject, groups=tuple(groups))
+    return Admin(tenant_id=claims.get("custom:tenantId") or "", subject=subject, groups=tuple(groups))
+
+
+def admin(event: dict) -> Admin:
+    """The admin of a tenant: the claimed tenant must hold an admin record for this user.
+
+    A user who rewrote their `custom:tenantId` (the embedded Cognito allows it; a pool that
+    declares the attribute immutable does not) names a tenant with no record of them: refused."""
+    from backend import store
+
+    who = signed_in(event)
+    if not who.tenant_id:
+        raise Unauthorized("this operation needs an admin user of a tenant (Cognito, custom:tenantId)")
+    if not store.is_admin(who.tenant_id, who.subject):
+        raise Unauthorized(f"this user is not an admin of tenant {who.tenant_id!r}")
+    return who
+
+
+def platform_admin(event: dict, what: str) -> Admin:
+    """A member of the platform-admin group (AppSync checks the field's directive too)."""
+    who = signed_in(event)
+    if not who.platform:
+        raise Unauthorized(f"{what} needs the {PLATFORM_ADMIN_GROUP} group")
+    return who
 
 
 def request_id(event: dict, context) -> str:

@@ -111,6 +111,7 @@ def invoke(function: str, event: str, on_endpoint=lambda endpoint, throwaway: No
         os.environ.setdefault("POWERTOOLS_SERVICE_NAME", f"bookingchat-{function}")
         runtime.reset()
         _ensure_seeded(os.environ["TABLE_NAME"])
+        _ensure_sample_admin(payload)
         if server is not None:
             # The emulator has no Bedrock runtime: a throwaway sandbox answers with the guided flow.
             runtime.ssm().put_parameter(
@@ -143,6 +144,17 @@ def _fake_credentials() -> dict[str, str]:
         "AWS_SESSION_TOKEN": "testing",
         "AWS_DEFAULT_REGION": os.environ.get("AWS_DEFAULT_REGION", "us-east-1"),
     }
+
+
+def _ensure_sample_admin(payload: dict) -> None:
+    """A sample admin event names a made-up Cognito user; give it the admin record that
+    `./inv admin-create` would have written, so the sample runs (embedded AWS only — see invoke)."""
+    from backend import store
+
+    claims = (payload.get("identity") or {}).get("claims") or {}
+    tenant_id, subject = claims.get("custom:tenantId"), claims.get("sub")
+    if tenant_id and subject and not store.is_admin(tenant_id, subject):
+        store.put_admin(tenant_id, subject, f"sample-admin@{tenant_id}.test")
 
 
 def _ensure_seeded(table_name: str) -> None:

@@ -70,6 +70,10 @@ def ssm():
     return _client("ssm", 2, 2, 2)
 
 
+def cognito():
+    return _client("cognito-idp", 3, 10, 3)
+
+
 def bedrock_timeout() -> float:
     return float(os.environ.get("BEDROCK_TIMEOUT_SECONDS", "12"))
 

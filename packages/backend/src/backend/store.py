@@ -550,3 +550,28 @@ def token_limit(tenant: dict) -> int | None:
 def over_plan(tenant: dict) -> bool:
     limit = token_limit(tenant)
     return limit is not None and get_usage(tenant["tenantId"])["totalTokens"] >= limit
+
+
+# ── tenant admins: the authority on who administers a tenant (not the token's attribute) ─────
+
+
+def put_admin(tenant_id: str, subject: str, email: str) -> dict:
+    """Record Cognito user `subject` as an admin of the tenant (idempotent: rewrites the same item)."""
+    item = {
+        "pk": keys.tenant_pk(tenant_id),
+        "sk": keys.admin(subject),
+        "type": "admin",
+        "tenantId": tenant_id,
+        "subject": subject,
+        "email": email,
+        "createdAt": utc_iso(dt.datetime.now(dt.UTC)),
+    }
+    runtime.dynamodb().put_item(TableName=runtime.table_name(), Item=_ser(item))
+    return item
+
+
+def is_admin(tenant_id: str, subject: str) -> bool:
+    """Whether the signed-in user `subject` (Cognito `sub`) administers this tenant.
+
+    A strongly consistent read: an admin just created can act at once, one just removed cannot."""
+    return _get(keys.tenant_pk(tenant_id), keys.admin(subject)) is not None

@@ -82,6 +82,11 @@ class keys:  # noqa: N801 — a namespace of key builders, read as keys.tenant(.
         return f"USAGE#{month}"
 
     @staticmethod
+    def admin(subject: str) -> str:
+        """A tenant's admin: one item per Cognito user (`sub`) under the tenant's partition."""
+        return f"ADMIN#{subject}"
+
+    @staticmethod
     def api_key_pk(key_id: str) -> str:
         return f"APIKEY#{key_id}"
 

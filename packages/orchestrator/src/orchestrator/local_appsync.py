@@ -3,10 +3,11 @@
 moto keeps AppSync's control plane but runs no resolver, so `inv local-dev` serves the API here
 (http://127.0.0.1:4000/graphql) with AppSync's semantics:
 
-- auth: the default mode is the Lambda authorizer (`backend.authorizer.handler`), fed the token
-  from `x-api-key` (what the widget sends) or a non-JWT `Authorization`; a Cognito JWT in
-  `Authorization` is the additional user-pool mode, verified (RS256) against the pool's JWKS on
-  the embedded AWS. A refused or missing token is HTTP 401 `UnauthorizedException`.
+- auth: the default mode is the Lambda authorizer (`backend.authorizer.handler`), fed the
+  `Authorization` header — the only header AppSync hands a Lambda authorizer, so a key sent
+  only as `x-api-key` is refused here as on AWS; a Cognito JWT in `Authorization` is the
+  additional user-pool mode, verified (RS256) against the pool's JWKS on the embedded AWS.
+  A refused or missing token is HTTP 401 `UnauthorizedException`.
 - field auth from the schema's `@aws_lambda` / `@aws_cognito_user_pools(cognito_groups:)`
   directives and the authorizer's `deniedFields`: `Unauthorized` errors, `data` null there.
 - each root field calls its Lambda handler (`backend.functions.RESOLVERS` → `FUNCTIONS`)
@@ -194,10 +195,9 @@ class Api:
                 },
                 groups=tuple(groups),
             )
-        token = headers.get("x-api-key", "").strip() or auth
-        if not token:
+        if not auth:  # an `x-api-key` alone never reaches an AWS_LAMBDA authorizer
             return None
-        return self._lambda_identity(token, headers, body, request_id)
+        return self._lambda_identity(auth, headers, body, request_id)
 
     def _lambda_identity(self, token: str, headers: dict, body: dict, request_id: str) -> Identity | None:
         now = time.monotonic()
@@ -352,15 +352,15 @@ label{font-weight:600}button{padding:6px 14px;font-weight:600}
 </style></head><body>
 <section><label for="q">Query</label><textarea id="q">__QUERY__</textarea>
 <label for="v">Variables (JSON)</label><textarea id="v" style="flex:0 0 60px">{}</textarea>
-<label for="k">x-api-key (widget operations)</label><input id="k" value="__KEY__">
-<label for="a">Authorization (Cognito ID token, admin operations)</label><input id="a">
+<label for="a">Authorization: a tenant API key (widget operations) or a Cognito ID token (admin)</label>
+<input id="a" value="__KEY__">
 <button id="run">Run ▶</button></section>
 <section><label for="out">Result</label><pre id="out" aria-live="polite"></pre></section>
 <script>
 document.getElementById('run').onclick = async () => {
   const h = {'content-type': 'application/json'};
-  const k = document.getElementById('k').value, a = document.getElementById('a').value;
-  if (k) h['x-api-key'] = k; if (a) h['authorization'] = a;
+  const a = document.getElementById('a').value;
+  if (a) h['authorization'] = a;
   let variables = {};
   try { variables = JSON.parse(document.getElementById('v').value || '{}'); } catch (e) {
     document.getElementById('out').textContent = 'variables: ' + e; return; }

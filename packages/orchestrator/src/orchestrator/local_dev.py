@@ -60,6 +60,7 @@ class Running:
     appsync: local_appsync.LocalAppSync | None = None
     cdn: local_cdn.LocalCDN | None = None
     tenants: list[local_cdn.DemoTenant] = field(default_factory=list)
+    admins: list[dict] = field(default_factory=list)  # {tenant, email, password}: demo sign-ins
     widget_version: str | None = None
     release_note: str = ""
     ai_mode: str = "guided (DISABLE_IA on)"
@@ -80,6 +81,7 @@ class Running:
             "cdn": self.cdn.url if self.cdn else None,
             "demo": self.cdn.demo_url if self.cdn else None,
             "tenants": local_cdn.to_json(self.tenants),
+            "admins": self.admins,
             "widget_version": self.widget_version,
             "widget_dev": self.vite_url,
         }
@@ -175,6 +177,7 @@ def start(
         report("embedded AWS", "ready", aws.endpoint)
         _deploy(run, report, echo)
         _seed(run, bedrock, report)
+        _demo_admins(run, report)
         _serve(run, report)
         if opts.release:
             _release(run, report, echo)
@@ -228,6 +231,31 @@ def _seed(run: Running, bedrock: bool, report: Report) -> None:
     run.ai_mode = "AI (Bedrock, real AWS)" if bedrock else "guided (DISABLE_IA on: no Bedrock credentials)"
     run.tenants = [t for t in local_cdn.tenants_from_seed() if t.id in ids]
     report("demo data", "ready", ", ".join(ids))
+
+
+DEMO_ADMIN_PASSWORD = "Demo-Admin-2026!"  # pragma: allowlist secret — local demo only
+
+
+def _demo_admins(run: Running, report: Report) -> None:
+    """One admin per demo tenant, through the one creation path (backend.admins), with a known
+    password so the admin operations can be tried at once (local only: no invitation mail)."""
+    import boto3
+
+    from backend import admins
+
+    pool_id = run.outputs["data"].get("UserPoolId", "")
+    if not pool_id:
+        report("demo admins", "skipped", "no user pool")
+        return
+    idp = boto3.client("cognito-idp")
+    run.admins = []
+    for tenant in run.tenants:
+        made = admins.create_admin(pool_id, tenant.id, f"admin@{tenant.id}.test", invite=False, idp=idp)
+        idp.admin_set_user_password(
+            UserPoolId=pool_id, Username=made.email, Password=DEMO_ADMIN_PASSWORD, Permanent=True
+        )
+        run.admins.append({"tenant": made.tenant_id, "email": made.email, "password": DEMO_ADMIN_PASSWORD})
+    report("demo admins", "ready", ", ".join(a["email"] for a in run.admins))
 
 
 def _dynamodb_docker(run: Running) -> str:
@@ -427,14 +455,17 @@ class Panel:
                 ("chat", run.ai_mode),
                 ("DynamoDB", run.dynamodb_note),
                 ("widget dev", run.vite_url or "—  (--widget-dev)"),
+                ("admin password", DEMO_ADMIN_PASSWORD if run.admins else "—"),
                 ("endpoints", str(run.endpoints_file)),
             ):
                 urls.add_row(label, value)
             keys = Table(title="demo tenants", show_edge=False)
-            for col in ("tenant", "locale", "x-api-key", "page"):
+            for col in ("tenant", "locale", "api key (Authorization header)", "admin", "page"):
                 keys.add_column(col)
+            admin_of = {a["tenant"]: a["email"] for a in run.admins}
             for t in run.tenants:
-                keys.add_row(t.id, t.locale, t.api_key, f"{run.cdn.url}/demo/{t.id}/" if run.cdn else "")
+                page = f"{run.cdn.url}/demo/{t.id}/" if run.cdn else ""
+                keys.add_row(t.id, t.locale, t.api_key, admin_of.get(t.id, ""), page)
             parts += [urls, keys]
         if lines:
             parts.append("[dim]" + "\n".join(line[:160] for line in lines) + "[/]")

@@ -71,8 +71,21 @@ def emulate(kind: str, stack: str, params: dict[str, str], outputs: dict[str, st
     return filled
 
 
+def _pool_template() -> tuple[dict, dict]:
+    """The pool's and the app client's properties as infra/data.yaml declares them."""
+    from orchestrator.deploy import load_template
+    from orchestrator.paths import INFRA
+
+    resources = load_template(INFRA / "data.yaml")["Resources"]
+    return resources["AdminUserPool"]["Properties"], resources["AdminUserPoolClient"]["Properties"]
+
+
 def _user_pool(env_name: str) -> dict[str, str]:
+    """The pool and client of infra/data.yaml — same attribute schema, same Read/WriteAttributes —
+    so the code meets the declarations it will meet on AWS (moto enforces neither; the identity
+    contract test holds the code to them)."""
     idp = boto3.client("cognito-idp")
+    pool_props, client_props = _pool_template()
     name = f"bookingchat-{env_name}-admins"
     pools = [p for p in idp.list_user_pools(MaxResults=60)["UserPools"] if p["Name"] == name]
     if pools:
@@ -80,8 +93,9 @@ def _user_pool(env_name: str) -> dict[str, str]:
     else:
         pool = idp.create_user_pool(
             PoolName=name,
-            UsernameAttributes=["email"],
-            AdminCreateUserConfig={"AllowAdminCreateUserOnly": True},
+            UsernameAttributes=pool_props["UsernameAttributes"],
+            AdminCreateUserConfig=pool_props["AdminCreateUserConfig"],
+            **({"Schema": pool_props["Schema"]} if pool_props.get("Schema") else {}),
         )["UserPool"]
     client_name = f"bookingchat-{env_name}-admin-panel"
     clients = [
@@ -95,11 +109,13 @@ def _user_pool(env_name: str) -> dict[str, str]:
         else idp.create_user_pool_client(
             UserPoolId=pool["Id"],
             ClientName=client_name,
+            # + ADMIN_USER_PASSWORD_AUTH: local tools and tests sign in without SRP.
             ExplicitAuthFlows=[
                 "ALLOW_ADMIN_USER_PASSWORD_AUTH",
                 "ALLOW_USER_SRP_AUTH",
                 "ALLOW_REFRESH_TOKEN_AUTH",
             ],
+            **{k: client_props[k] for k in ("ReadAttributes", "WriteAttributes") if k in client_props},
         )["UserPoolClient"]["ClientId"]
     )
     return {"UserPoolId": pool["Id"], "UserPoolArn": pool["Arn"], "UserPoolClientId": client_id}

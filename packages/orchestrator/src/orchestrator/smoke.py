@@ -187,7 +187,8 @@ def _post(url: str, key: str, query: str, operation: str | None, variables: dict
     req = urllib.request.Request(
         url,
         data=json.dumps(body).encode(),
-        headers={"content-type": "application/json", "x-api-key": key},
+        # AppSync hands its Lambda authorizer the Authorization header only.
+        headers={"content-type": "application/json", "authorization": key},
         method="POST",
     )
     try:
