@@ -72,3 +72,33 @@ def test_an_unknown_call_fails_with_add_a_mapping():
         mapped("dynamodb", "NoSuchOperation", TableName="t")
     with pytest.raises(Unmapped, match="add a mapping"):  # a real action, but no resource named
         mapped("dynamodb", "DeleteItem", Key={})
+
+
+def test_change_set_calls_by_arn_are_checked_against_their_stack():
+    from orchestrator.quality.iam_actions import with_change_set_stacks
+
+    arn = "arn:aws:cloudformation:eu-west-1:111122223333:changeSet/cs-1/abc"
+    calls = with_change_set_stacks(
+        [
+            Call(
+                "d",
+                "cloudformation",
+                "CreateChangeSet",
+                {"StackName": "bookingchat-dev-app", "ChangeSetName": "cs-1"},
+            ),
+            Call("d", "cloudformation", "ExecuteChangeSet", {"ChangeSetName": arn}),
+            Call("d", "cloudformation", "DeleteChangeSet", {"ChangeSetName": arn.replace("cs-1", "cs-2")}),
+        ]
+    )
+    stack = "arn:aws:cloudformation:eu-west-1:111122223333:stack/bookingchat-dev-app/"
+    assert needs(calls[1], SCOPE)[0].resource.startswith(stack)
+    with pytest.raises(Unmapped, match="add a mapping"):  # no CreateChangeSet named cs-2
+        needs(calls[2], SCOPE)
+    by_arn = mapped("cloudformation", "DescribeStackEvents", StackName=stack + "1234")
+    assert by_arn == [Need("cloudformation:DescribeStackEvents", stack + "1234")]
+
+
+def test_handing_cloudformation_a_role_is_a_pass_role_to_that_service():
+    role = "arn:aws:iam::111122223333:role/bookingchat-dev-cfn-execution"
+    out = mapped("cloudformation", "CreateChangeSet", StackName="s", ChangeSetName="c", RoleARN=role)
+    assert out[1] == Need("iam:PassRole", role, (("iam:PassedToService", "cloudformation.amazonaws.com"),))

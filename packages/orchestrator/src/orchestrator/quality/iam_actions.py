@@ -61,6 +61,17 @@ def _strip_slash(name: str) -> str:
     return name[1:] if name.startswith("/") else name
 
 
+def _stack(params: dict) -> tuple[str | None, str | None]:
+    """(name, id) of the stack a call names, by name or by ARN (`…:stack/<name>/<id>`)."""
+    given = params.get("StackName")
+    if not given:
+        return None, None
+    if given.startswith("arn:"):
+        name, _, stack_id = given.split(":stack/", 1)[-1].partition("/")
+        return name, stack_id or UNKNOWN_ID
+    return given, UNKNOWN_ID
+
+
 # IAM ARN variable (as in the SAR templates) → how to read it from the call's parameters.
 _VARIABLES: dict[str, dict[str, Callable[[dict], str | None]]] = {
     "dynamodb": {"TableName": lambda p: p.get("TableName"), "IndexName": lambda p: p.get("IndexName")},
@@ -68,8 +79,8 @@ _VARIABLES: dict[str, dict[str, Callable[[dict], str | None]]] = {
     "ssm": {"ParameterNameWithoutLeadingSlash": lambda p: p.get("Name") and _strip_slash(p["Name"])},
     "cloudfront": {"DistributionId": lambda p: p.get("DistributionId") or p.get("Id")},
     "cloudformation": {
-        "StackName": lambda p: p.get("StackName"),
-        "Id": lambda p: UNKNOWN_ID if p.get("StackName") else None,
+        "StackName": lambda p: _stack(p)[0],
+        "Id": lambda p: _stack(p)[1],
     },
     "appsync": {"GraphQLAPIId": lambda p: p.get("apiId"), "DomainName": lambda p: p.get("domainName")},
     "cognito-idp": {"UserPoolId": lambda p: p.get("UserPoolId")},
@@ -262,6 +273,18 @@ def _all_stacks_or_one(params: dict, scope: Scope) -> list[Need]:
     return [Need("cloudformation:DescribeStacks", "*")]
 
 
+def _create_change_set(params: dict, scope: Scope) -> list[Need]:
+    out = same_name("cloudformation", "CreateChangeSet", params, scope)
+    if params.get("RoleARN"):
+        # Handing CloudFormation a role is iam:PassRole on it, to that service.
+        out.append(
+            Need(
+                "iam:PassRole", params["RoleARN"], (("iam:PassedToService", "cloudformation.amazonaws.com"),)
+            )
+        )
+    return out
+
+
 OVERRIDES: dict[tuple[str, str], Callable[[dict, Scope], list[Need]]] = {
     ("dynamodb", "TransactWriteItems"): _transact_write,
     ("dynamodb", "TransactGetItems"): _transact_get,
@@ -281,7 +304,34 @@ OVERRIDES: dict[tuple[str, str], Callable[[dict, Scope], list[Need]]] = {
     ("ssm", "GetParametersByPath"): _ssm_path,
     ("cloudwatch", "DescribeAlarms"): _alarms,
     ("cloudformation", "DescribeStacks"): _all_stacks_or_one,
+    ("cloudformation", "CreateChangeSet"): _create_change_set,
 }
+
+
+def with_change_set_stacks(calls: list[Call]) -> list[Call]:
+    """Name the stack of change-set calls that pass only the change set's ARN.
+
+    IAM checks DescribeChangeSet/ExecuteChangeSet/DeleteChangeSet against the STACK's ARN, but
+    a call naming the change set by ARN (`…:changeSet/<name>/<id>`) carries no stack name. The
+    stack is the one the earlier CreateChangeSet of that name named; none known → unchanged
+    (and the mapper then asks for a mapping).
+    """
+    stacks: dict[str, str] = {}
+    out = []
+    for call in calls:
+        p = call.params
+        if call.service == "cloudformation":
+            name = str(p.get("ChangeSetName") or "")
+            if call.operation == "CreateChangeSet" and p.get("StackName"):
+                stacks[name] = p["StackName"]
+            elif name.startswith("arn:") and not p.get("StackName"):
+                short = name.split(":changeSet/", 1)[-1].split("/", 1)[0]
+                if short in stacks:
+                    call = Call(
+                        call.principal, call.service, call.operation, {**p, "StackName": stacks[short]}
+                    )
+        out.append(call)
+    return out
 
 
 def needs(call: Call, scope: Scope) -> list[Need]:

@@ -7,9 +7,10 @@ copies its session's handlers when it is made, so an older client goes unrecorde
 `Recorder.install()` hooks boto3's default session (where `boto3.client(...)` makes its
 clients) and callers drop cached clients afterwards (e.g. `backend.runtime.reset()`).
 
-Attribution ("principal"): an explicit `acting_as(name)` scope (a contextvar) wins; otherwise
-the innermost frame on the stack whose code is one of the known entry points (a Lambda
-handler, see `handler_entry_points`). A call with neither is recorded with principal None:
+Attribution ("principal"): the innermost frame on the stack whose code is a known entry point
+(a Lambda handler, see `handler_entry_points`; or a whole module, `(module, "*")`, such as the
+sandbox emulation, which is SETUP); otherwise the `acting_as(name)` scope of this thread (a
+contextvar: a new thread starts without it). A call with neither is recorded with principal None:
 fixture and seeding work wraps itself in `acting_as(SETUP)`, so any other None is a call we
 could not attribute (a thread that lost the contextvar, say) and the contract refuses it.
 """
@@ -103,16 +104,19 @@ class Recorder:
         self.uninstall()
 
     def principal(self) -> str | None:
-        explicit = _actor.get()
-        if explicit:
-            return explicit
+        # The innermost known entry point on the stack is the most specific answer (emulation
+        # code inside a command is SETUP, a handler inside a test is that function); else the
+        # acting_as() scope of this thread.
         frame = sys._getframe(1)
         while frame is not None:
-            name = self.entry_points.get((frame.f_globals.get("__name__"), frame.f_code.co_name))
+            module = frame.f_globals.get("__name__")
+            name = self.entry_points.get((module, frame.f_code.co_name)) or self.entry_points.get(
+                (module, "*")
+            )
             if name:
                 return name
             frame = frame.f_back
-        return None
+        return _actor.get()
 
     def _on_call(self, params, model, **_kwargs):
         call = Call(self.principal(), model.service_model.service_name, model.name, _snapshot(params))

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from orchestrator.quality.iam_actions import Need, Unmapped, needs
+from orchestrator.quality.iam_actions import Need, Unmapped, needs, with_change_set_stacks
 from orchestrator.quality.iam_calls import SETUP, Call
 from orchestrator.quality.iam_policy import Decision, Policy, action_matches, evaluate
 from orchestrator.quality.iam_principals import Principal
@@ -66,7 +66,7 @@ def check(
     """
     report = Report(label)
     seen: set[tuple] = set()
-    for call in calls:
+    for call in with_change_set_stacks(list(calls)):
         if call.principal == SETUP:
             continue
         if call.principal is None:

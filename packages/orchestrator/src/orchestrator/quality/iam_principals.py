@@ -49,8 +49,9 @@ class AppDeployment:
         return f"{self.env}-{self.colour}" if self.colour else self.env
 
 
-def scope_of(env: environments.Environment) -> Scope:
-    return Scope(account=env["aws.account"] or PLACEHOLDER_ACCOUNT, region=env.region)
+def scope_of(env: environments.Environment, account: str | None = None) -> Scope:
+    """The env's pinned account, else `account` (e.g. the embedded AWS's), else the placeholder."""
+    return Scope(account=env["aws.account"] or account or PLACEHOLDER_ACCOUNT, region=env.region)
 
 
 def app_deployments(env_name: str, infra: Path = INFRA) -> list[AppDeployment]:
@@ -98,11 +99,11 @@ def app_deployments(env_name: str, infra: Path = INFRA) -> list[AppDeployment]:
     return out
 
 
-def deploy_role(env_name: str, infra: Path = INFRA) -> Principal:
+def deploy_role(env_name: str, infra: Path = INFRA, account: str | None = None) -> Principal:
     """The role the orchestrator's commands run as for `env_name` (GitHub Actions via OIDC)."""
     env = environments.load(env_name)
     params = {"GitHubOwner": env["github.owner"] or "owner", "GitHubRepo": env["github.repo"] or "repo"}
-    oidc = Template.from_file(infra / "github-oidc.yaml", params, scope_of(env))
+    oidc = Template.from_file(infra / "github-oidc.yaml", params, scope_of(env, account))
     logical = f"{env_name.capitalize()}DeployRole"
     return Principal(
         name=f"deploy:{env_name}",
