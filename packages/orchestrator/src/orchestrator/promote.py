@@ -161,8 +161,10 @@ def facts(root: Path, manifest: mf.Manifest, the_plan: dict) -> dict[str, str | 
 
 
 def _alarms(env: str) -> str | None:
+    # The trailing dash keeps to this environment's alarms (bookingchat-<env>-*), which is also
+    # all the deploy role may describe (infra/github-oidc.yaml; tests/contracts IAM contract).
     firing = boto3.client("cloudwatch").describe_alarms(
-        AlarmNamePrefix=f"bookingchat-{env}", StateValue="ALARM"
+        AlarmNamePrefix=f"bookingchat-{env}-", StateValue="ALARM"
     )
     names = [a["AlarmName"] for a in firing.get("MetricAlarms", []) + firing.get("CompositeAlarms", [])]
     return f"alarm(s) firing in {env}: {', '.join(names)}" if names else None
