@@ -33,12 +33,15 @@ def widget_event(tenant_id: str, field: str, arguments: dict, parent: str = "Que
     }
 
 
+ADMIN_SUB = "admin-1"
+
+
 def admin_event(tenant_id: str, field: str, arguments: dict, parent: str = "Query", groups=()) -> dict:
     return {
         "arguments": arguments,
         "identity": {
-            "sub": "admin-1",
-            "claims": {"sub": "admin-1", "custom:tenantId": tenant_id, "cognito:groups": list(groups)},
+            "sub": ADMIN_SUB,
+            "claims": {"sub": ADMIN_SUB, "custom:tenantId": tenant_id, "cognito:groups": list(groups)},
         },
         "info": {"fieldName": field, "parentTypeName": parent, "variables": {}, "selectionSetList": []},
         "request": {"headers": {}},
@@ -86,6 +89,8 @@ def lambda_work(environment: dict[str, str]) -> None:
     with acting_as(SETUP):
         table.create_table(runtime.dynamodb(), name)
         seed.seed(name, create_table=False)
+        for tenant in (ACME, LOLA):  # the panel's admin: an admin record names the signed-in user
+            store.put_admin(tenant, ADMIN_SUB, f"admin@{tenant}.test")
     keys = seed.api_keys()
 
     def say(tenant_id, text, cid=None, locale=None):
@@ -193,7 +198,8 @@ def lambda_work(environment: dict[str, str]) -> None:
     cancelled = admin.handler(admin_event(ACME, "cancelBooking", {"id": guided["id"]}, "Mutation"))
     assert cancelled["status"] == "CANCELLED"
     admin.handler(admin_event(LOLA, "usage", {}))
-    admin.handler(admin_event(LOLA, "setPlan", {"plan": "ENTERPRISE"}, "Mutation"))
+    plan = {"tenantId": LOLA, "plan": "ENTERPRISE"}
+    admin.handler(admin_event(LOLA, "setPlan", plan, "Mutation", ["platform-admin"]))
     rotated = admin.handler(admin_event(LOLA, "rotateApiKey", {}, "Mutation"))
     tenant_input = {
         "name": "Clínica Nueva",
