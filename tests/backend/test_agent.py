@@ -100,6 +100,10 @@ def test_the_agent_checks_availability_and_books_through_tools(bedrock, capsys):
     saved = json.loads(store.get_conversation(LOLA, reply["conversationId"])["messagesJson"])
     assert [m["role"] for m in saved] == ["user", "assistant", "user", "assistant", "user", "assistant"]
     assert saved[2]["content"][0]["toolResult"]["toolUseId"] == "t1"
+    # the model is handed the short reference to quote (issue 17); the id stays the key
+    reference = reply["booking"]["reference"]
+    assert reference == store.get_booking(LOLA, reply["booking"]["id"])["reference"]
+    assert reference in json.dumps(saved[4]["content"][0]["toolResult"])
 
 
 def test_free_times_the_model_looked_up_become_quick_replies(bedrock):

@@ -7,7 +7,7 @@ import pytest
 from backend_events import ACME, LOLA, admin_event, widget_event
 
 from backend import admin, bookings, scheduling, store
-from backend.errors import BadInput, NotFound, SlotTaken
+from backend.errors import BadInput, InternalError, NotFound, SlotTaken
 
 
 def next_weekday(tenant: dict, weekday: int) -> dt.date:
@@ -224,10 +224,11 @@ def _chat_role_table_actions() -> set[str]:
     }
 
 
-def test_contract_the_chat_functions_booking_calls_are_granted_to_its_role(table):
+def test_contract_the_chat_functions_booking_calls_are_granted_to_its_role(table, monkeypatch):
     """moto does not evaluate IAM: hold the calls the chat function's booking paths make (a
-    race loser that already claimed a block, a cancel by the agent's tool, booking again) to
-    the DynamoDB actions its role grants in infra/app/functions.yaml."""
+    race loser that already claimed a block, a cancel by the agent's tool, booking again, a
+    booking that finds no free reference) to the DynamoDB actions its role grants in
+    infra/app/functions.yaml."""
     from backend import runtime
 
     calls: list[str] = []
@@ -244,7 +245,11 @@ def test_contract_the_chat_functions_booking_calls_are_granted_to_its_role(table
         with pytest.raises(SlotTaken):  # claims 09:45, then loses 10:00 and must let 09:45 go
             store.create_booking(LOLA, store.NewBooking(corte, start - dt.timedelta(minutes=15), "Bea"))
         store.cancel_booking(LOLA, held["id"])
-        scheduling.book(tenant, corte, start, "Bea")
+        taken = scheduling.book(tenant, corte, start, "Bea")["reference"]
+        # no free reference: the claimed time must go back (issue 17) without a DeleteItem
+        monkeypatch.setattr(store, "new_reference", lambda: taken)
+        with pytest.raises(InternalError):
+            scheduling.book(tenant, corte, start + dt.timedelta(hours=1), "Carmen")
     finally:
         events.unregister("provide-client-params.dynamodb.*", record)
     granted = _chat_role_table_actions()

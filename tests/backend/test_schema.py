@@ -14,7 +14,7 @@ query Availability($serviceId: ID!, $date: AWSDate!) {
 mutation SendMessage($input: SendMessageInput!) {
   sendMessage(input: $input) {
     conversationId message mode quickReplies { label value }
-    booking { id serviceId serviceName start end customerName status }
+    booking { id reference serviceId serviceName start end customerName status }
   }
 }
 """

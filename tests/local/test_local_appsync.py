@@ -10,8 +10,8 @@ from appsync_client import id_token, post
 CONFIG = "query TenantConfig { tenantConfig { tenantId name locale timeZone themeColor greeting } }"
 SEND = """mutation SendMessage($input: SendMessageInput!) {
   sendMessage(input: $input) { conversationId message mode quickReplies { label value }
-    booking { id serviceId start status } } }"""
-BOOKINGS = "query B($from: AWSDateTime!, $to: AWSDateTime!) { bookings(from: $from, to: $to) { id status } }"
+    booking { id reference serviceId start status } } }"""
+BOOKINGS = "query B($from: AWSDateTime!, $to: AWSDateTime!) { bookings(from: $from, to: $to) { id reference status } }"
 
 
 def test_a_tenant_key_reaches_its_own_tenant_through_the_authorizer(api, demo):
@@ -72,7 +72,10 @@ def test_guided_chat_books_and_the_admin_sees_the_booking_with_a_cognito_token(a
     }
     status, body = post(api.url, BOOKINGS, window, {"authorization": token})
     assert status == 200, body
-    assert booking["id"] in [b["id"] for b in body["data"]["bookings"]]
+    assert (booking["id"], booking["reference"]) in [
+        (b["id"], b["reference"]) for b in body["data"]["bookings"]
+    ]
+    assert booking["reference"] in reply["message"]  # the answer quotes the short reference (issue 17)
 
 
 def test_a_tampered_cognito_token_is_401(api, demo):

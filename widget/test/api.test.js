@@ -14,6 +14,7 @@ describe('operations.graphql', () => {
     expect(Object.keys(OPERATIONS).sort()).toEqual(['Availability', 'SendMessage', 'Services', 'TenantConfig']);
     expect(OPERATIONS.SendMessage).toMatch(/^mutation SendMessage\(\$input: SendMessageInput!\)/);
     expect(OPERATIONS.Availability).toContain('availability(serviceId: $serviceId, date: $date)');
+    expect(OPERATIONS.SendMessage).toMatch(/booking \{[^}]*\breference\b/); // the card shows it
   });
 
   it('refuses an operation defined twice', () => {

@@ -96,9 +96,29 @@ describe('the conversation panel', () => {
     await send(ui, 'yes');
     const card = await ui.findByRole('region', { name: 'Booking confirmed' });
     expect(card.textContent).toContain('Haircut');
-    expect(card.textContent).toContain('bk-42');
+    expect(card.textContent).toContain('bk-42'); // a booking made before references: its id
     expect(card.textContent).toContain('10:00'); // 09:00Z is 10:00 in Madrid in December
     expect(card.textContent).toContain('Europe/Madrid');
+  });
+
+  it('shows the short booking reference on the card, not the internal id', async () => {
+    const booking = {
+      id: '3f9c2a7e5b1d4c8e9a0b6d2f7e1c4a5b',
+      reference: 'K7Q-4M2',
+      serviceId: 'svc-cut',
+      serviceName: 'Haircut',
+      start: '2026-12-01T09:00:00Z',
+      end: '2026-12-01T09:30:00Z',
+      customerName: 'Ana',
+      status: 'CONFIRMED',
+    };
+    const fetchImpl = graphqlFetch({ SendMessage: () => ({ sendMessage: reply({ message: 'Booked!', booking }) }) });
+    const { ui } = await openWidget(fetchImpl);
+    await ui.findByText(TENANT_CONFIG.greeting);
+    await send(ui, 'yes');
+    const card = await ui.findByRole('region', { name: 'Booking confirmed' });
+    expect(within(card).getByTestId('booking-ref').textContent).toBe('K7Q-4M2');
+    expect(card.textContent).not.toContain(booking.id);
   });
 
   it('shows a typing indicator while the reply is on its way', async () => {

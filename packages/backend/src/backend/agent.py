@@ -51,7 +51,9 @@ class CreateBookingArgs(_Args):
 
 
 class CancelBookingArgs(_Args):
-    bookingId: str = Field(description="The id of a booking made earlier in this conversation.")  # noqa: N815
+    bookingId: str = Field(  # noqa: N815
+        description="The id, or the reference (like K7Q-4M2), of a booking made earlier in this conversation."
+    )
 
 
 @dataclass(frozen=True)
@@ -91,7 +93,7 @@ TOOL_DEFINITIONS = {
         ),
         Tool(
             "cancel_booking",
-            "Cancel a booking made earlier in this conversation, by its id.",
+            "Cancel a booking made earlier in this conversation, by its id or its reference.",
             CancelBookingArgs,
         ),
     )
@@ -136,6 +138,7 @@ def system_prompt(tenant: dict, locale: str) -> str:
         f"Now it is {now.strftime('%A %Y-%m-%d %H:%M')} in the business time zone {tenant['timeZone']}. "
         "Help the customer book an appointment: find the service, check availability with the tool, "
         "offer a few free times, ask for the customer's name, confirm, then call create_booking. "
+        "Tell the customer the booking's reference (like K7Q-4M2), never its internal id. "
         "Never invent availability or bookings; only tools tell the truth. Do not discuss other topics."
     )
 
@@ -299,10 +302,10 @@ class _Tools:
         return {"booking": scheduling.booking_view(booking, self.tenant)}
 
     def tool_cancel_booking(self, bookingId: str) -> dict:  # noqa: N803
-        booking = store.get_booking(self.tenant_id, bookingId)
+        booking = store.find_booking(self.tenant_id, bookingId)
         if booking.get("conversationId") != self.conversation_id:
             raise GraphQLUserError("only bookings made in this conversation can be cancelled here")
-        cancelled = store.cancel_booking(self.tenant_id, bookingId)
+        cancelled = store.cancel_booking(self.tenant_id, booking["id"])
         self.turn.booking = cancelled
         return {"booking": scheduling.booking_view(cancelled, self.tenant)}
 

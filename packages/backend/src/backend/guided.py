@@ -36,6 +36,7 @@ TEXT = {
         "booked": "¡Hecho! Tu cita de {service} es el {day} a las {time}. ¡Te esperamos, {name}!",
         "taken": "Vaya, esa hora se acaba de ocupar. Estas siguen libres el {day}:",
         "cancelled": "He cancelado tu cita de {service} del {day} a las {time}.",
+        "reference": "Tu referencia: {reference}.",
         "restart": "De acuerdo, empezamos de nuevo. ¿Qué servicio quieres reservar?",
         "confirm_again": "¿Confirmo la reserva? Responde «sí» o «no».",
         "today": "Hoy",
@@ -59,6 +60,7 @@ TEXT = {
         "booked": "Done! Your {service} is on {day} at {time}. See you then, {name}!",
         "taken": "Sorry, that time was just taken. These are still free on {day}:",
         "cancelled": "I've cancelled your {service} on {day} at {time}.",
+        "reference": "Your reference: {reference}.",
         "restart": "All right, let's start again. Which service would you like to book?",
         "confirm_again": "Shall I confirm the booking? Answer “yes” or “no”.",
         "today": "Today",
@@ -127,7 +129,7 @@ class GuidedFlow:
         self.state.clear()
         self.state["step"] = "done"
         key = "cancelled" if booking.get("status") == "CANCELLED" else "booked"
-        return Reply(self.t[key].format(**facts), [], booking)
+        return Reply(self._with_reference(self.t[key].format(**facts), booking), [], booking)
 
     # ── steps ────────────────────────────────────────────────────────────────────────────────
 
@@ -226,7 +228,7 @@ class GuidedFlow:
                 return self._no_slots(self._service(), start.date())
             return self._offer(slots, "taken")
         self.state["step"] = "done"
-        return Reply(self.t["booked"].format(**facts), [], booking)
+        return Reply(self._with_reference(self.t["booked"].format(**facts), booking), [], booking)
 
     # ── helpers ──────────────────────────────────────────────────────────────────────────────
 
@@ -267,6 +269,12 @@ class GuidedFlow:
             "time": start.strftime("%H:%M"),
             "name": self.state.get("name", ""),
         }
+
+    def _with_reference(self, message: str, booking: dict) -> str:
+        """The short reference the customer can quote (bookings made before references have none)."""
+        if not booking.get("reference"):
+            return message
+        return f"{message} {self.t['reference'].format(reference=booking['reference'])}"
 
     def _yes_no(self) -> list[dict]:
         return [_qr(self.t["yes"]), _qr(self.t["no"])]

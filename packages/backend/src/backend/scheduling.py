@@ -167,6 +167,7 @@ def booking_view(booking: dict, tenant: dict | None = None) -> dict:
     tz = tz_of(tenant) if tenant else dt.UTC
     return {
         "id": booking["id"],
+        "reference": booking.get("reference"),  # bookings made before references have none
         "serviceId": booking["serviceId"],
         "serviceName": booking.get("serviceName"),
         "start": store.parse_utc(booking["start"]).astimezone(tz).isoformat(),

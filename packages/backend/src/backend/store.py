@@ -16,7 +16,7 @@ import uuid
 from dataclasses import dataclass
 
 from backend import runtime
-from backend.errors import BadInput, NotFound, SlotTaken
+from backend.errors import BadInput, InternalError, NotFound, SlotTaken
 from backend.table import GSI1, keys
 
 GRID_MINUTES = 15  # slot locks are 15-minute blocks: overlapping bookings share a block
@@ -259,6 +259,8 @@ def busy_blocks(tenant_id: str, day_start: dt.datetime, day_end: dt.datetime) ->
 def create_booking(tenant_id: str, new: NewBooking) -> dict:
     """Book without ever double-booking: claim one lock item per 15-minute block, then write.
 
+    The booking's short `reference` is claimed once the locks are ours (`_claim_reference`), so a
+    request that loses the race never takes one.
     Each lock is a conditional PutItem (absent, `FREE`, or a stale `PENDING` claim), so of many
     concurrent requests for overlapping time exactly one claims every block; the others release
     what they claimed and get SlotTaken. A claim left behind by a crashed request expires after
@@ -283,11 +285,17 @@ def create_booking(tenant_id: str, new: NewBooking) -> dict:
             _release(pk, claimed, booking_id)
             return _lost_race(tenant_id, new.client_token)
         claimed.append(block)
+    try:
+        reference = _claim_reference(pk, booking_id)
+    except Exception:
+        _release(pk, claimed, booking_id)  # the time goes back; nothing was booked
+        raise
     booking = {
         "pk": pk,
         "sk": keys.booking(booking_id),
         "type": "booking",
         "id": booking_id,
+        "reference": reference,
         "tenantId": tenant_id,
         "serviceId": new.service["id"],
         "serviceName": new.service["name"],
@@ -317,6 +325,65 @@ def create_booking(tenant_id: str, new: NewBooking) -> dict:
         }
         _put_if_new(token)
     return booking
+
+
+# ── short booking references: what a customer reads out, unique per tenant ─────────────────
+
+# Crockford's base32 (no I, L, O, U) without 0 and 1 as well: no symbol can be mistaken for
+# another when read aloud or typed from a screen. 30 symbols, 6 of them: 729 million references.
+REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
+REFERENCE_SYMBOLS = 6
+REFERENCE_ATTEMPTS = 8  # a tenant with a million bookings collides with p < 0.0014 per try
+_REFERENCE = re.compile(rf"[{REFERENCE_ALPHABET}]{{3}}-[{REFERENCE_ALPHABET}]{{3}}")
+
+
+def new_reference() -> str:
+    """A random reference shown as `XXX-XXX` (secrets: not guessable from the ones before it)."""
+    symbols = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(REFERENCE_SYMBOLS))
+    return f"{symbols[:3]}-{symbols[3:]}"
+
+
+def normalize_reference(text: str) -> str | None:
+    """What a customer typed ("k7q 4m2", "K7Q4M2") as `K7Q-4M2`, or None if it is not a reference."""
+    compact = re.sub(r"[\s-]", "", (text or "").upper())
+    candidate = f"{compact[:3]}-{compact[3:]}"
+    return candidate if len(compact) == REFERENCE_SYMBOLS and _REFERENCE.fullmatch(candidate) else None
+
+
+def _claim_reference(pk: str, booking_id: str) -> str:
+    """Claim a reference no other booking of this tenant has: a conditional PutItem of its
+    `REF#` item; a taken one (or one claimed at the same instant) makes us draw again.
+
+    A claim is never released, not even when the booking is voided or cancelled: a reference
+    then names one booking for ever (a customer quoting an old one never reaches someone
+    else's), releasing would need DeleteItem, which the chat role lacks, and the space is so
+    large that what is left reserved costs nothing.
+    """
+    for _ in range(REFERENCE_ATTEMPTS):
+        reference = new_reference()
+        item = {"pk": pk, "sk": keys.reference(reference), "type": "reference", "bookingId": booking_id}
+        if _put_if_new(item):
+            return reference
+    raise InternalError(f"no free booking reference after {REFERENCE_ATTEMPTS} tries")
+
+
+def booking_for_reference(tenant_id: str, text: str) -> dict:
+    """The booking of this tenant with that reference (NotFound for another tenant's)."""
+    reference = normalize_reference(text)
+    if reference is None:
+        raise BadInput(f"malformed booking reference {text!r}; it looks like K7Q-4M2")
+    item = _get(keys.tenant_pk(tenant_id), keys.reference(reference))
+    booking = get_booking(tenant_id, item["bookingId"]) if item else None
+    if booking is None or booking["status"] == "VOID":  # a voided booking never existed for anyone
+        raise NotFound(f"no booking {reference}")
+    return booking
+
+
+def find_booking(tenant_id: str, id_or_reference: str) -> dict:
+    """A booking by its internal id or by its short reference, whichever was given."""
+    if re.fullmatch(r"[0-9a-f]{32}", id_or_reference or ""):
+        return get_booking(tenant_id, id_or_reference)
+    return booking_for_reference(tenant_id, id_or_reference)
 
 
 CLAIM_SECONDS = 60
@@ -454,16 +521,17 @@ def get_booking(tenant_id: str, booking_id: str) -> dict:
     return item
 
 
-def cancel_booking(tenant_id: str, booking_id: str) -> dict:
-    """Cancel a booking of this tenant and free its slot locks (idempotent).
+def cancel_booking(tenant_id: str, id_or_reference: str) -> dict:
+    """Cancel a booking of this tenant (by id or reference) and free its slot locks (idempotent).
 
     The status changes first, then the locks are released. A cancel that stopped in between
     (a crash, a throttled or refused write) is finished by the retry: an already CANCELLED
     booking still gets its locks released, never an early return that leaves the time blocked.
     """
-    booking = get_booking(tenant_id, booking_id)
+    booking = find_booking(tenant_id, id_or_reference)
+    booking_id = booking["id"]
     if booking["status"] not in ("CONFIRMED", "CANCELLED"):
-        raise NotFound(f"no booking {booking_id}")  # a voided booking never existed for anyone
+        raise NotFound(f"no booking {id_or_reference}")  # a voided booking never existed for anyone
     pk = keys.tenant_pk(tenant_id)
     if booking["status"] == "CONFIRMED":
         _update_if(

@@ -66,6 +66,10 @@ class keys:  # noqa: N801 — a namespace of key builders, read as keys.tenant(.
         return f"BOOKING#{booking_id}"
 
     @staticmethod
+    def reference(ref: str) -> str:
+        return f"REF#{ref}"
+
+    @staticmethod
     def slot(start_utc: str) -> str:
         return f"SLOT#{start_utc}"
 
