@@ -49,7 +49,8 @@ def test(c, only="", pytest_args="", update_snapshots=False):
     import os
     import shlex
 
-    from orchestrator import checks, ui
+    from orchestrator import ui
+    from orchestrator.quality import checks
 
     if update_snapshots:
         os.environ["UPDATE_SNAPSHOTS"] = "1"
@@ -90,15 +91,15 @@ def invoke(c, function, event="", sam=False):
     """Run one Lambda handler locally with an event, against the embedded AWS (never real AWS)."""
     import json as _json
 
-    from backend import local
     from orchestrator import ui
     from orchestrator.errors import UserError
+    from orchestrator.local import invoke as local_invoke
 
     try:
-        fn = local.resolve_function(function)
+        fn = local_invoke.resolve_function(function)
         if sam:
-            raise Exit(code=local.sam_invoke(fn, local.resolve_event(event or fn)))
-        run = local.invoke(
+            raise Exit(code=local_invoke.sam_invoke(fn, local_invoke.resolve_event(event or fn)))
+        run = local_invoke.invoke(
             fn,
             event or fn,
             on_endpoint=lambda endpoint, throwaway: ui.err_console.print(
@@ -106,7 +107,7 @@ def invoke(c, function, event="", sam=False):
                 + (" (throwaway, demo tenants seeded)" if throwaway else "")
             ),
         )
-    except local.InvokeRefused as err:
+    except local_invoke.InvokeRefused as err:
         raise UserError(err.message, err.hint) from None
     print(_json.dumps(run.error or run.result, indent=2, ensure_ascii=False, default=str))
     if run.error:
@@ -119,7 +120,7 @@ def package_backend(c, arch="", out="build/backend"):
     """Build one deterministic zip per Lambda function (+ .sha256) with its Lambda-platform deps."""
     from pathlib import Path
 
-    from orchestrator.backend_package import package_backend as build
+    from orchestrator.deploy.packaging import package_backend as build
     from orchestrator.paths import ROOT
 
     build(ROOT / out if not Path(out).is_absolute() else Path(out), arch=arch or None)
@@ -161,7 +162,8 @@ def version(c, component="", channel="stable", bump="", dry_run=False, json=Fals
     """Cut new versions: bump, CHANGELOG.md, releases/manifest.json, commit, tags. Publishes nothing."""
     from pathlib import Path
 
-    from orchestrator import ui, versions
+    from orchestrator import ui
+    from orchestrator.release import version as versions
 
     if not dry_run:
         versions.preflight(Path.cwd())  # refuse a dirty or stale tree before anything else
@@ -222,9 +224,9 @@ def release(
     """Release: versions, changelog, build once, publish, deploy, move channels, invalidate, smoke, tag."""
     from pathlib import Path
 
-    from orchestrator import release as rel
     from orchestrator import ui
     from orchestrator.ci import default_channel
+    from orchestrator.release import release as rel
 
     req = rel.Request(
         env=env,
@@ -260,8 +262,8 @@ def status(c, env="", json=False, last=5):
     """The release board: backend, colours, channels, events, unfinished releases and DRIFT (exit 0)."""
     from pathlib import Path
 
-    from orchestrator import status as board
     from orchestrator import ui
+    from orchestrator.board import status as board
 
     rows = board.collect(Path.cwd(), [env] if env else None, last=int(last))
     if json:
@@ -285,8 +287,8 @@ def reconcile(c, env, dry_run=False, yes=False, json=False, no_wait=False, push=
     """Put an environment's channel pointers back to what the manifest says (one invalidation)."""
     from pathlib import Path
 
-    from orchestrator import reconcile as rec
     from orchestrator import ui
+    from orchestrator.board import reconcile as rec
 
     ui.sandbox_banner()
     if not dry_run:
@@ -310,8 +312,8 @@ def smoke(c, env, json=False, no_record=False, push=False):
     """Smoke-test an environment: CDN files vs the manifest's digests, GraphQL health, tenantConfig, a chat."""
     from pathlib import Path
 
-    from orchestrator import smoke as smoke_test
     from orchestrator import ui
+    from orchestrator.board import smoke as smoke_test
 
     ui.sandbox_banner()
     result = smoke_test.run(Path.cwd(), env, record=not no_record, push=push)
@@ -333,8 +335,8 @@ def ia(c, state, env, dry_run=False, json=False, push=False):
     """The AI safety switch: `./inv ia off ENV` → DISABLE_IA=true (guided flow); `on` → false."""
     from pathlib import Path
 
-    from orchestrator import ia as switch
     from orchestrator import ui
+    from orchestrator.board import ai_switch as switch
 
     ui.sandbox_banner()
     result = switch.flip(Path.cwd(), env, state, dry_run=dry_run, push=push)
@@ -353,7 +355,8 @@ def ia(c, state, env, dry_run=False, json=False, push=False):
 @refusals
 def admin_create(c, env, tenant="", email="", no_invite=False, json=False):
     """Make EMAIL an admin of TENANT in ENV: the Cognito user (declared attributes only) + its admin record."""
-    from orchestrator import admins, ui
+    from orchestrator import ui
+    from orchestrator.board import admins
 
     ui.sandbox_banner()
     made = admins.create(env, tenant, email, invite=not no_invite)
@@ -370,7 +373,9 @@ def admin_create(c, env, tenant="", email="", no_invite=False, json=False):
 @refusals
 def unlock(c, env, yes=False):
     """Break an environment's stale release lease (shows who holds it, asks first)."""
-    from orchestrator import lock, target, ui
+    from orchestrator import ui
+    from orchestrator.engine import lease as lock
+    from orchestrator.engine import target
     from orchestrator.errors import UserError
 
     tgt = target.resolve(env)
@@ -393,7 +398,8 @@ def unlock(c, env, yes=False):
 @refusals
 def bootstrap(c, env, oidc=False):
     """An environment's prerequisites: the artifact bucket (and the GitHub OIDC stack). Idempotent."""
-    from orchestrator import rollout, ui
+    from orchestrator import ui
+    from orchestrator.deploy import rollout
 
     rollout.bootstrap(env, oidc=oidc, echo=ui.err_console.print)
 
@@ -403,7 +409,7 @@ def bootstrap(c, env, oidc=False):
 def validate(c, env="", no_checkov=False):
     """cfn-lint with each environment's parameters, checkov, and our own template rules."""
     from orchestrator import ui
-    from orchestrator import validate as v
+    from orchestrator.quality import validate as v
 
     findings = v.validate([env] if env else None, with_checkov=not no_checkov)
     for finding in findings:
@@ -424,7 +430,8 @@ def validate(c, env="", no_checkov=False):
 @refusals
 def deploy(c, env, version="", allow_data_loss=False, dry_run=False, json=False):
     """Package and deploy an environment's stacks (prod: blue/green through the API domain)."""
-    from orchestrator import rollout, ui
+    from orchestrator import ui
+    from orchestrator.deploy import rollout
 
     result = rollout.deploy(
         env, version=version, allow_data_loss=allow_data_loss, dry_run=dry_run, echo=ui.err_console.print
@@ -447,9 +454,11 @@ def rollback_backend(c, env, to="", dry_run=False, json=False, push=False):
     """Prod: switch back to the previous colour. Elsewhere: redeploy an earlier release by digest."""
     from pathlib import Path
 
-    from orchestrator import backend_ops, rollback, ui
+    from orchestrator import ui
+    from orchestrator.deploy import backend_rollback
+    from orchestrator.release import rollback
 
-    result = backend_ops.rollback_backend(env, to=to, dry_run=dry_run, echo=ui.err_console.print)
+    result = backend_rollback.rollback_backend(env, to=to, dry_run=dry_run, echo=ui.err_console.print)
     data = result if isinstance(result, dict) else result.to_json()
     if not dry_run:
         rollback.record_backend_rollback(Path.cwd(), env, data, push=push)
@@ -460,9 +469,10 @@ def rollback_backend(c, env, to="", dry_run=False, json=False, push=False):
 @refusals
 def retire_colour(c, env, dry_run=False):
     """After the bake: delete the colour that is not live (never the live one)."""
-    from orchestrator import backend_ops, ui
+    from orchestrator import ui
+    from orchestrator.deploy import backend_rollback
 
-    backend_ops.retire_colour(env, dry_run=dry_run, echo=ui.err_console.print)
+    backend_rollback.retire_colour(env, dry_run=dry_run, echo=ui.err_console.print)
 
 
 @task(
@@ -478,11 +488,12 @@ def teardown(c, env, include_data=False, allow_prod=False, confirm="", dry_run=F
     """Delete an environment's stacks in reverse order; prod and data need flags and a confirmation."""
     import sys
 
-    from orchestrator import backend_ops, ui
+    from orchestrator import ui
+    from orchestrator.deploy import backend_rollback
 
     if (env == "prod" or include_data) and not confirm and not dry_run and sys.stdin.isatty():
         confirm = input(f"type bookingchat-{env} to confirm: ").strip()
-    backend_ops.teardown(
+    backend_rollback.teardown(
         env,
         include_data=include_data,
         allow_prod=allow_prod,
@@ -504,8 +515,8 @@ def teardown(c, env, include_data=False, allow_prod=False, confirm="", dry_run=F
 @refusals
 def local_dev(c, aws_port=4566, graphql_port=4000, cdn_port=8080, widget_dev=False, dynamodb="embedded"):
     """The whole platform on this machine: embedded AWS, local GraphQL, local CDN, demo pages."""
-    from orchestrator import local_dev as ld
     from orchestrator.errors import UserError
+    from orchestrator.local import dev as ld
 
     if dynamodb not in ("embedded", "docker"):
         raise UserError(f"unknown --dynamodb {dynamodb!r}", "use embedded or docker")
@@ -517,8 +528,8 @@ def local_dev(c, aws_port=4566, graphql_port=4000, cdn_port=8080, widget_dev=Fal
 @refusals
 def rehearse(c, keep=False, json=False):
     """The whole ladder (set up, release, promote qa/prod, both rollbacks) in a throwaway clone + AWS."""
-    from orchestrator import rehearse as rh
     from orchestrator import ui
+    from orchestrator.local import rehearse as rh
 
     def progress(step):
         if step.result == "running":
@@ -606,7 +617,8 @@ def set_channel(
 def _move_channel(kind, env, channel, to, reason, dry_run, json, yes, push, no_wait, resume):
     from pathlib import Path
 
-    from orchestrator import rollback, ui
+    from orchestrator import ui
+    from orchestrator.release import rollback
 
     if not dry_run:
         ui.sandbox_banner()
@@ -647,7 +659,7 @@ def yank(c, version, reason="", yes=False, push=False):
     from pathlib import Path
 
     from orchestrator import ui
-    from orchestrator.yank import yank as do_yank
+    from orchestrator.release.yank import yank as do_yank
 
     ui.confirm_or_refuse(f"Yank widget {version}?", yes)
     still = do_yank(Path.cwd(), version, reason, push=push)
@@ -692,11 +704,11 @@ def promote(
     """Promote the same bytes and templates to qa or prod: approval, checklist, blue/green, recorded."""
     from pathlib import Path
 
-    from orchestrator import promote as prom
     from orchestrator import ui
     from orchestrator.adapters import git as gitx
     from orchestrator.core import checklist as cl
     from orchestrator.core.release_plan import plan_hash
+    from orchestrator.release import promote as prom
 
     if not dry_run:
         ui.sandbox_banner()

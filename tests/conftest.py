@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from orchestrator import embedded_aws
+from orchestrator.local import embedded_aws
 
 
 @pytest.fixture(scope="session")

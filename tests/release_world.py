@@ -10,8 +10,8 @@ from pathlib import Path
 import boto3
 from gitrepo import MONOREPO, Repo
 
-from orchestrator import sandbox
-from orchestrator.target import Target
+from orchestrator.engine.target import Target
+from orchestrator.local import sandbox
 
 MINI_WIDGET = Path(__file__).parent / "release" / "mini_widget"
 

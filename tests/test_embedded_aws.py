@@ -1,8 +1,8 @@
 import boto3
 import pytest
 
-from orchestrator import embedded_aws
 from orchestrator.errors import UserError
+from orchestrator.local import embedded_aws
 
 
 def test_boto3_talks_to_the_embedded_aws_over_http(aws):

@@ -29,7 +29,7 @@ def start(local_dir: Path) -> tuple[subprocess.Popen, dict, float]:
         [
             sys.executable,
             "-m",
-            "orchestrator.local_dev",
+            "orchestrator.local.dev",
             "--aws-port",
             "0",
             "--graphql-port",

@@ -93,7 +93,7 @@ def start_emulator() -> tuple[str, Counter, object]:
     from moto.server import DomainDispatcherApplication, create_backend_app
     from werkzeug.serving import make_server
 
-    from orchestrator.embedded_aws import FAKE_CREDENTIALS, free_port
+    from orchestrator.local.embedded_aws import FAKE_CREDENTIALS, free_port
 
     counter = Counter(DomainDispatcherApplication(create_backend_app))
     port = free_port()
@@ -112,7 +112,7 @@ def start_emulator() -> tuple[str, Counter, object]:
 
 def make_env(env: str):
     """An environment's buckets and distribution, made through the real APIs (like tests/release)."""
-    from orchestrator import sandbox
+    from orchestrator.local import sandbox
 
     return sandbox.bare_environment(env)
 
@@ -137,7 +137,7 @@ def make_repo(tmp: Path, mini: bool) -> Path:
         g.index.add(["widget", "releases/components.toml", ".gitignore"])
         g.index.commit("feat: widget")
         return repo
-    from orchestrator.local_dev import release_clone
+    from orchestrator.local.dev import release_clone
 
     repo = release_clone(ROOT, tmp / "repo")
     # Cut from origin: commits landing in this repo meanwhile must not make the clone "behind".
@@ -240,7 +240,7 @@ def main(argv: list[str] | None = None) -> dict:
     aws = awscli()
     subprocess.run([str(aws), "--version"], check=True, capture_output=True)  # warm: not timing .pyc compiles
     endpoint, counter, server = start_emulator()
-    from orchestrator import release, rollback
+    from orchestrator.release import release, rollback
 
     quiet = lambda *a, **k: None  # noqa: E731
     runs: list[Run] = []

@@ -211,7 +211,7 @@ def test_a_retried_cancel_that_half_failed_finishes_the_release(table):
 
 def _chat_role_table_actions() -> set[str]:
     from orchestrator import paths
-    from orchestrator.deploy import load_template
+    from orchestrator.adapters.templates import load_template
 
     template = load_template(paths.ROOT / "infra" / "app" / "functions.yaml")
     statements = template["Resources"]["ChatRole"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from backend import local
 from backend.functions import FUNCTIONS, RESOLVERS
 from backend.graphql_schema import load_schema
 from backend.table import TABLE_DEFINITION
-from orchestrator import backend_package
+from orchestrator.deploy import packaging
+from orchestrator.local import invoke as local_invoke
 
 
 def tiny_deps(root: Path) -> Path:
@@ -27,9 +27,9 @@ def tiny_deps(root: Path) -> Path:
 
 def test_packaging_twice_gives_identical_bytes(tmp_path):
     deps = tiny_deps(tmp_path)
-    first = backend_package.package_backend(tmp_path / "a", deps_dir=deps, echo=lambda _: None)
+    first = packaging.package_backend(tmp_path / "a", deps_dir=deps, echo=lambda _: None)
     os.utime(deps / "somelib" / "__init__.py", (0, 0))  # a different mtime must not matter
-    second = backend_package.package_backend(tmp_path / "b", deps_dir=deps, echo=lambda _: None)
+    second = packaging.package_backend(tmp_path / "b", deps_dir=deps, echo=lambda _: None)
     assert set(first) == set(FUNCTIONS)
     for name in FUNCTIONS:
         assert first[name].path.read_bytes() == second[name].path.read_bytes()
@@ -38,7 +38,7 @@ def test_packaging_twice_gives_identical_bytes(tmp_path):
 
 
 def test_a_zip_holds_the_backend_and_its_deps_with_fixed_metadata(tmp_path):
-    packaged = backend_package.package_backend(tmp_path, deps_dir=tiny_deps(tmp_path), echo=lambda _: None)
+    packaged = packaging.package_backend(tmp_path, deps_dir=tiny_deps(tmp_path), echo=lambda _: None)
     with zipfile.ZipFile(packaged["chat"].path) as zf:
         names = zf.namelist()
         infos = zf.infolist()
@@ -52,9 +52,9 @@ def test_a_zip_holds_the_backend_and_its_deps_with_fixed_metadata(tmp_path):
 def test_the_deps_cache_key_follows_the_lock_and_the_architecture(tmp_path):
     lock = tmp_path / "requirements.lock"
     lock.write_text("a==1\n")
-    x86, arm = backend_package.deps_digest("x86_64", lock), backend_package.deps_digest("arm64", lock)
+    x86, arm = packaging.deps_digest("x86_64", lock), packaging.deps_digest("arm64", lock)
     lock.write_text("a==2\n")
-    assert len({x86, arm, backend_package.deps_digest("x86_64", lock)}) == 3
+    assert len({x86, arm, packaging.deps_digest("x86_64", lock)}) == 3
 
 
 def test_importing_the_handlers_creates_no_client_and_reads_no_ssm():
@@ -91,7 +91,7 @@ def test_the_table_definition_creates_the_table_with_its_index(aws):
     assert ttl["AttributeName"] == "ttl"
 
 
-@pytest.mark.parametrize("event", sorted(p.name for p in local.EVENTS.glob("*.json")))
+@pytest.mark.parametrize("event", sorted(p.name for p in local_invoke.EVENTS.glob("*.json")))
 def test_each_sample_event_runs_against_the_embedded_aws(aws, event, monkeypatch):
     monkeypatch.setenv("TABLE_NAME", "bookingchat-local")
     monkeypatch.setenv("DISABLE_IA_PARAM", "/bookingchat/local/DISABLE_IA")
@@ -99,7 +99,7 @@ def test_each_sample_event_runs_against_the_embedded_aws(aws, event, monkeypatch
 
     boto3.client("ssm").put_parameter(Name="/bookingchat/local/DISABLE_IA", Value="true", Type="String")
     function = {"test.json": "chat"}.get(event, event.removesuffix(".json"))
-    run = local.invoke(function, event)
+    run = local_invoke.invoke(function, event)
     assert run.error is None and run.endpoint == aws.endpoint and not run.throwaway
     json.dumps(run.result)
     if function == "authorizer":
@@ -109,9 +109,9 @@ def test_each_sample_event_runs_against_the_embedded_aws(aws, event, monkeypatch
 
 
 def test_unknown_functions_and_events_are_refused_with_a_hint():
-    with pytest.raises(local.InvokeRefused, match="unknown function"):
-        local.resolve_function("payments")
-    with pytest.raises(local.InvokeRefused, match="no event file") as info:
-        local.resolve_event("nope.json")
+    with pytest.raises(local_invoke.InvokeRefused, match="unknown function"):
+        local_invoke.resolve_function("payments")
+    with pytest.raises(local_invoke.InvokeRefused, match="no event file") as info:
+        local_invoke.resolve_event("nope.json")
     assert "chat.json" in info.value.hint
-    assert local.resolve_function("ChatAgentFunction") == "chat"
+    assert local_invoke.resolve_function("ChatAgentFunction") == "chat"

@@ -10,7 +10,9 @@ import boto3
 import pytest
 import release_world
 
-from orchestrator import lock, release, target
+from orchestrator.engine import lease as lock
+from orchestrator.engine import target
+from orchestrator.release import release
 
 make_target = release_world.make_target
 new_release_repo = release_world.new_release_repo

@@ -5,7 +5,7 @@ from __future__ import annotations
 import board_world
 import pytest
 
-from orchestrator import release
+from orchestrator.release import release
 
 # the release tests' fixtures, for this folder too
 release_repo = board_world.release_repo

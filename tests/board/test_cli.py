@@ -8,7 +8,9 @@ import json
 import boto3
 from board_world import REQ, deploy_edge, held_elsewhere, inject_drift
 
-from orchestrator import ia, lock, release
+from orchestrator.board import ai_switch
+from orchestrator.engine import lease as lock
+from orchestrator.release import release
 
 
 def test_status_exits_0_and_shows_drift_loudly_and_as_json(release_repo, aws):
@@ -71,17 +73,17 @@ def test_ia_refuses_a_state_that_is_neither_on_nor_off(release_repo, aws):
 
 
 def test_ia_in_a_blue_green_environment_sets_both_colours(release_repo, aws):
-    flip = ia.flip(release_repo.path, "prod", "off")
+    flip = ai_switch.flip(release_repo.path, "prod", "off")
     ssm = boto3.client("ssm")
     for colour in ("blue", "green"):
         assert (
             ssm.get_parameter(Name=f"/bookingchat/prod/{colour}/DISABLE_IA")["Parameter"]["Value"] == "true"
         )
-    assert flip.changed and ia.flip(release_repo.path, "prod", "off").changed is False
+    assert flip.changed and ai_switch.flip(release_repo.path, "prod", "off").changed is False
 
 
 def test_ia_dry_run_changes_nothing(release_repo, aws):
-    flip = ia.flip(release_repo.path, "dev", "off", dry_run=True)
+    flip = ai_switch.flip(release_repo.path, "dev", "off", dry_run=True)
     assert flip.parameters == {"/bookingchat/dev/DISABLE_IA": None} and flip.commit is None
     assert boto3.client("ssm").describe_parameters()["Parameters"] == []
 

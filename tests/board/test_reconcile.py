@@ -7,7 +7,8 @@ import pytest
 from board_world import held_elsewhere, inject_drift
 from release_world import invalidated_paths
 
-from orchestrator import lock, reconcile, status
+from orchestrator.board import reconcile, status
+from orchestrator.engine import lease as lock
 from orchestrator.errors import UserError
 
 

@@ -1,5 +1,5 @@
 """`./inv smoke ENV`: CDN files against the manifest's digests, and the API with the smoke tenant's
-key — GraphQL served by the local AppSync (`orchestrator.local_appsync`, the real schema and the
+key — GraphQL served by the local AppSync (`orchestrator.local.appsync`, the real schema and the
 real Lambda handlers in-process), since the embedded AWS executes no resolver."""
 
 from __future__ import annotations
@@ -8,7 +8,9 @@ import boto3
 import pytest
 
 from backend import runtime, seed
-from orchestrator import local_appsync, paths, smoke
+from orchestrator import paths
+from orchestrator.board import smoke
+from orchestrator.local import appsync as local_appsync
 
 TABLE = "bookingchat-dev"
 
@@ -114,7 +116,7 @@ def test_through_a_cdn_a_missing_pointer_is_reported_not_raised(released):
     """CloudFront with origin access control (and the local CDN) answers 403 for a missing key."""
     import dataclasses
 
-    from orchestrator import local_cdn
+    from orchestrator.local import cdn as local_cdn
 
     repo, dev = released
     cdn = local_cdn.start(local_cdn.Site(bucket=dev.widget_bucket, graphql_url=""), port=0)

@@ -6,9 +6,11 @@ from datetime import UTC, datetime
 
 import boto3
 
-from orchestrator import journal, lock, status
+from orchestrator.board import status
 from orchestrator.core import manifest as mf
-from orchestrator.manifest_store import commit_change
+from orchestrator.engine import journal
+from orchestrator.engine import lease as lock
+from orchestrator.engine.manifest_store import commit_change
 
 KEYS = {
     "authorizer": "AuthorizerCodeKey",

@@ -43,7 +43,7 @@ def pytest_collection_modifyitems(items):
 
 @pytest.fixture(scope="session")
 def platform(tmp_path_factory):
-    """`python -m orchestrator.local_dev` on free ports; yields .local/endpoints.json's content."""
+    """`python -m orchestrator.local.dev` on free ports; yields .local/endpoints.json's content."""
     if not CHROMIUM.exists():
         pytest.skip("no /usr/bin/chromium (Debian's chromium package; .ci/run installs it)")
     local_dir = tmp_path_factory.mktemp("local")
@@ -52,7 +52,7 @@ def platform(tmp_path_factory):
         [
             sys.executable,
             "-m",
-            "orchestrator.local_dev",
+            "orchestrator.local.dev",
             "--aws-port",
             "0",
             "--graphql-port",

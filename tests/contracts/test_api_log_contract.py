@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from orchestrator.deploy import load_template
+from orchestrator.adapters.templates import load_template
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -76,7 +76,7 @@ def test_no_shipped_client_sends_the_key_as_x_api_key():
 def test_the_widget_and_the_graphiql_page_send_authorization():
     widget = (ROOT / "widget" / "src" / "api" / "client.js").read_text()
     assert re.search(r"headers:\s*\{[^}]*\bauthorization:\s*apiKey", widget), "widget/src/api/client.js"
-    from orchestrator.local_appsync import GRAPHIQL
+    from orchestrator.local.appsync import GRAPHIQL
 
     assert "h['authorization'] = a" in GRAPHIQL
 
@@ -99,7 +99,7 @@ class _Capture(BaseHTTPRequestHandler):
 
 
 def test_the_smoke_test_sends_the_key_in_authorization_only():
-    from orchestrator import smoke
+    from orchestrator.board import smoke
 
     handler = type("Capture", (_Capture,), {"seen": []})
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)

@@ -17,18 +17,19 @@ import boto3
 import pytest
 from release_world import MONOREPO, new_release_repo
 
-from orchestrator import promote, release, rollback, rollout
 from orchestrator.core import checklist as cl
 from orchestrator.core.release_plan import plan_hash
+from orchestrator.deploy import rollout
 from orchestrator.quality import iam_contract, iam_principals
 from orchestrator.quality.iam_calls import SETUP, Recorder, acting_as
+from orchestrator.release import promote, release, rollback
 
 ENVS = ("dev", "qa", "prod")
 
 
 @pytest.fixture
 def ladder_recorder(aws):
-    rec = Recorder({("orchestrator.sandbox", "*"): SETUP}).install()
+    rec = Recorder({("orchestrator.local.sandbox", "*"): SETUP}).install()
     try:
         yield rec
     finally:

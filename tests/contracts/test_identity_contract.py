@@ -23,8 +23,8 @@ import boto3
 import pytest
 
 from backend import admins, runtime, store
-from orchestrator import sandbox
-from orchestrator.deploy import load_template
+from orchestrator.adapters.templates import load_template
+from orchestrator.local import sandbox
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE = ROOT / "infra" / "data.yaml"

@@ -17,9 +17,11 @@ import boto3
 import pytest
 from botocore.stub import ANY, Stubber
 
-from orchestrator import deploy, environments, validate
+from orchestrator import environments
+from orchestrator.adapters import templates
 from orchestrator.paths import INFRA
 from orchestrator.quality import metrics_contract as mc
+from orchestrator.quality import validate
 
 ENV, TABLE = "test", "bookingchat-test"
 LOLA, ACME = "peluqueria-lola", "acme-dental"
@@ -28,7 +30,7 @@ REGIONS = sorted({environments.load(n).region for n in environments.names()} | {
 
 
 def template(name: str) -> dict:
-    return deploy.load_template(INFRA / name)
+    return templates.load_template(INFRA / name)
 
 
 def _monitoring_cases():

@@ -7,7 +7,7 @@ import zipfile
 
 import pytest
 
-from orchestrator import rollout
+from orchestrator.deploy import rollout
 
 
 def tiny_zip(name: str, text: str = "def handler(event, context):\n    return None\n") -> bytes:

@@ -13,9 +13,9 @@ import boto3
 import pytest
 from botocore.stub import ANY, Stubber
 
-from orchestrator import deploy as dp
-from orchestrator import rollout
 from orchestrator.adapters import api_domain
+from orchestrator.deploy import rollout
+from orchestrator.deploy import stacks as dp
 
 T0 = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 STACK_ID = "arn:aws:cloudformation:us-east-1:111111111111:stack/bookingchat-dev-app/abc"

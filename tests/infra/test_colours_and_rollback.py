@@ -9,8 +9,8 @@ from __future__ import annotations
 import boto3
 import pytest
 
-from orchestrator import backend_ops, rollout
 from orchestrator.adapters import cloudformation as cf
+from orchestrator.deploy import backend_rollback, rollout
 from orchestrator.errors import UserError
 
 
@@ -59,9 +59,9 @@ def test_a_failed_smoke_test_leaves_the_live_colour_alone(prod, zips, lines):
 def test_prod_rollback_switches_back_and_retire_deletes_only_the_idle_colour(prod, zips, lines):
     _deploy("prod", zips, lines)
     _deploy("prod", {**zips, "chat": zips["chat"] + b"\0"}, lines)
-    back = backend_ops.rollback_backend("prod", echo=lines.append, poll=0)
+    back = backend_rollback.rollback_backend("prod", echo=lines.append, poll=0)
     assert back["switched_to"] == "blue" and rollout.live_colour(prod) == "blue"
-    retired = backend_ops.retire_colour("prod", echo=lines.append, poll=0)
+    retired = backend_rollback.retire_colour("prod", echo=lines.append, poll=0)
     assert retired == {"env": "prod", "retired": "green", "live_colour": "blue"}
     assert cf.describe(prod.cfn, "bookingchat-prod-app-green") is None
     assert cf.describe(prod.cfn, "bookingchat-prod-app-blue")["StackStatus"].endswith("COMPLETE")
@@ -73,23 +73,23 @@ def test_rollback_outside_prod_redeploys_the_earlier_release_by_digest(dev, zips
     _deploy("dev", zips, lines, version="1.0.0")
     _deploy("dev", {**zips, "chat": zips["chat"] + b"\1"}, lines, version="1.1.0")
     _deploy("dev", {**zips, "chat": zips["chat"] + b"\2"}, lines, version="1.2.0")
-    result = backend_ops.rollback_backend("dev", echo=lines.append, poll=0)
+    result = backend_rollback.rollback_backend("dev", echo=lines.append, poll=0)
     assert result.version == "1.1.0"
     assert {s.kind: s.outcome for s in result.stacks}["app"] == "updated"
     params = cf.parameters(cf.describe(dev.cfn, "bookingchat-dev-app"))
     assert params["ChatCodeKey"].endswith(f"chat-{result.artifact_digests['chat']}.zip")
     with pytest.raises(UserError, match="no deploy record of '9.9.9'"):
-        backend_ops.rollback_backend("dev", to="9.9.9", echo=lines.append)
+        backend_rollback.rollback_backend("dev", to="9.9.9", echo=lines.append)
 
 
 def test_teardown_goes_in_reverse_order_and_keeps_data_unless_asked(dev, zips, lines):
     _deploy("dev", zips, lines)
-    deleted = backend_ops.teardown("dev", echo=lines.append, poll=0)
+    deleted = backend_rollback.teardown("dev", echo=lines.append, poll=0)
     assert deleted == ["bookingchat-dev-monitoring", "bookingchat-dev-edge", "bookingchat-dev-app"]
     assert cf.describe(dev.cfn, "bookingchat-dev-data")
     with pytest.raises(UserError, match="typed confirmation 'bookingchat-dev'"):
-        backend_ops.teardown("dev", include_data=True, echo=lines.append)
-    assert backend_ops.teardown(
+        backend_rollback.teardown("dev", include_data=True, echo=lines.append)
+    assert backend_rollback.teardown(
         "dev", include_data=True, confirm="bookingchat-dev", echo=lines.append, poll=0
     ) == ["bookingchat-dev-data"]
     # DeletionPolicy Retain: the table outlives its stack.
@@ -98,4 +98,4 @@ def test_teardown_goes_in_reverse_order_and_keeps_data_unless_asked(dev, zips, l
 
 def test_teardown_of_prod_is_refused_without_the_flag(prod):
     with pytest.raises(UserError, match="teardown of prod is refused"):
-        backend_ops.teardown("prod")
+        backend_rollback.teardown("prod")

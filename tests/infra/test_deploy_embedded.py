@@ -10,7 +10,7 @@ from __future__ import annotations
 import boto3
 import pytest
 
-from orchestrator import rollout
+from orchestrator.deploy import rollout
 from orchestrator.errors import UserError
 
 

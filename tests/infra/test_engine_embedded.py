@@ -6,8 +6,8 @@ import boto3
 import pytest
 import yaml
 
-from orchestrator import deploy as dp
 from orchestrator.adapters import cloudformation as cf
+from orchestrator.deploy import stacks as dp
 from orchestrator.errors import UserError
 
 BUCKET = "engine-artifacts"

@@ -6,8 +6,9 @@ import shutil
 
 import pytest
 
-from orchestrator import environments, validate
+from orchestrator import environments
 from orchestrator.paths import INFRA
+from orchestrator.quality import validate
 
 
 @pytest.fixture

@@ -6,7 +6,8 @@ import boto3
 import pytest
 
 from backend import runtime, seed
-from orchestrator import local_appsync, sandbox
+from orchestrator.local import appsync as local_appsync
+from orchestrator.local import sandbox
 
 TABLE = "bookingchat-local"
 

@@ -153,7 +153,7 @@ def _inv(*args: str, aws) -> subprocess.CompletedProcess:
 def test_inv_admin_create_makes_a_working_admin_and_refuses_bad_input_with_exit_2(aws, monkeypatch):
     """The task against a data stack deployed from infra/data.yaml in the embedded AWS."""
     from backend import seed
-    from orchestrator.deploy import load_template
+    from orchestrator.adapters.templates import load_template
 
     template = load_template(ROOT / "infra" / "data.yaml")
     cfn = boto3.client("cloudformation")

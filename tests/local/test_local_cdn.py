@@ -8,8 +8,8 @@ import urllib.request
 import boto3
 import pytest
 
-from orchestrator import local_cdn
 from orchestrator.adapters import cdn
+from orchestrator.local import cdn as local_cdn
 
 BUCKET = "bookingchat-local-widget-123456789012"  # pragma: allowlist secret
 

@@ -8,8 +8,8 @@ import subprocess
 import pytest
 from gitrepo import Repo
 
-from orchestrator import local_dev
 from orchestrator.errors import UserError
+from orchestrator.local import dev as local_dev
 
 
 def test_a_busy_aws_port_is_a_clear_refusal_suggesting_aws_port(tmp_path):
@@ -55,7 +55,9 @@ def _serve_one_request_then_stop(server, url: str) -> None:
 
 def test_restarting_at_once_on_the_same_ports_works(tmp_path):
     """Stopping local-dev leaves its ports in TIME_WAIT; a restart right away must not be refused."""
-    from orchestrator import embedded_aws, local_appsync, local_cdn
+    from orchestrator.local import appsync as local_appsync
+    from orchestrator.local import cdn as local_cdn
+    from orchestrator.local import embedded_aws
 
     aws = embedded_aws.start()
     api = local_appsync.start(0)

@@ -12,7 +12,7 @@ import json
 import os
 import subprocess
 
-from orchestrator import rehearse
+from orchestrator.local import rehearse
 from orchestrator.paths import ROOT
 
 

@@ -2,7 +2,7 @@
 
 import git
 
-from orchestrator import versions
+from orchestrator.release import version as versions
 
 
 def test_first_version_releases_every_component_as_1_0_0(repo):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from release_world import make_target, new_release_repo
 
-from orchestrator.target import Target
+from orchestrator.engine.target import Target
 
 
 @pytest.fixture

@@ -4,8 +4,8 @@ import json
 import sys
 from pathlib import Path
 
-from orchestrator import release
-from orchestrator.target import Target
+from orchestrator.engine.target import Target
+from orchestrator.release import release
 
 if __name__ == "__main__":
     repo, target_json, component = sys.argv[1], sys.argv[2], sys.argv[3]

@@ -16,8 +16,9 @@ from urllib.parse import urlparse
 import pytest
 from release_world import objects
 
-from orchestrator import journal, release
-from orchestrator.runner import Event, StepFailed
+from orchestrator.engine import journal
+from orchestrator.engine.runner import Event, StepFailed
+from orchestrator.release import release
 
 REQ = release.Request(env="dev", component="widget")
 SLOW_DOWN = (503, b"<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>")

@@ -7,9 +7,11 @@ from __future__ import annotations
 import pytest
 from release_world import MONOREPO, objects
 
-from orchestrator import backend_ops, promote, release, rollback, rollout, target
 from orchestrator.core import checklist as cl
 from orchestrator.core.release_plan import plan_hash
+from orchestrator.deploy import backend_rollback, rollout
+from orchestrator.engine import target
+from orchestrator.release import promote, release, rollback
 
 
 @pytest.fixture
@@ -58,7 +60,7 @@ def test_release_then_promote_qa_and_prod_then_roll_back(release_repo, environme
     assert objects(prod_target.widget_bucket)["latest/chat-widget.js"]["version"] == "1.0.0"
 
     # The backend too: the deploy engine switches colour or redeploys; the manifest records it.
-    result = backend_ops.rollback_backend("prod", echo=lambda s: None)
+    result = backend_rollback.rollback_backend("prod", echo=lambda s: None)
     data = result if isinstance(result, dict) else result.to_json()
     rollback.record_backend_rollback(release_repo.path, "prod", data)
     event = release_repo.manifest()["events"][-1]

@@ -6,11 +6,11 @@ import boto3
 import pytest
 from release_world import make_target, objects
 
-from orchestrator import promote, release
 from orchestrator.core import checklist as cl
 from orchestrator.core.release_plan import plan_hash
 from orchestrator.errors import UserError
-from orchestrator.yank import yank
+from orchestrator.release import promote, release
+from orchestrator.release.yank import yank
 
 REQ = release.Request(env="dev", component="widget")
 APPROVED = promote.Approval(approve=True)

@@ -8,9 +8,10 @@ import boto3
 import pytest
 from release_world import invalidated_paths, objects
 
-from orchestrator import lock, release
 from orchestrator.adapters import cdn
+from orchestrator.engine import lease as lock
 from orchestrator.errors import UserError
+from orchestrator.release import release
 
 REQ = release.Request(env="dev", component="widget")
 

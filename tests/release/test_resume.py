@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from release_world import make_target, new_release_repo, objects
 
-from orchestrator.runner import CRASH_ENV
+from orchestrator.engine.runner import CRASH_ENV
 
 RUNNER = Path(__file__).with_name("run_release.py")
 STEPS = ["build-widget", "upload-widget", "publish-widget", "move-channels", "invalidate", "smoke", "record"]

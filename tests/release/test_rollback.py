@@ -6,10 +6,10 @@ import boto3
 import pytest
 from release_world import invalidated_paths, objects
 
-from orchestrator import release, rollback
 from orchestrator.adapters import cdn
 from orchestrator.errors import UserError
-from orchestrator.yank import yank
+from orchestrator.release import release, rollback
+from orchestrator.release.yank import yank
 
 REQ = release.Request(env="dev", component="widget")
 

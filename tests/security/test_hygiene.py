@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import subprocess
 
-from orchestrator import hygiene
+from orchestrator.quality import hygiene
 
 # Built at run time so this file itself holds no key-shaped string.
 FAKE_KEY = "AKIA" + "Z7Q2" * 4

@@ -11,8 +11,8 @@ import subprocess
 import pytest
 import yaml
 
-from orchestrator import checks
 from orchestrator.paths import ROOT
+from orchestrator.quality import checks
 
 WORKFLOWS = ROOT / ".github" / "workflows"
 FILES = sorted(WORKFLOWS.glob("*.yml"))

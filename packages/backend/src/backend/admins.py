@@ -1,6 +1,6 @@
 """Creating a tenant's admin: the Cognito user (declared attributes only) and its admin record.
 
-The one path every caller takes — `./inv admin-create` (orchestrator.admins), local-dev's demo
+The one path every caller takes — `./inv admin-create` (orchestrator.board.admins), local-dev's demo
 admins, the tests. Two writes, in this order:
 
 1. `AdminCreateUser` with `email`, `email_verified` and `custom:tenantId` — attributes the pool

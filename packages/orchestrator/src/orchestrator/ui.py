@@ -87,7 +87,7 @@ def render_version_applied(applied, quiet: bool = False) -> None:
 
 def sandbox_banner() -> None:
     """Say loudly when the target is an emulator, never real AWS."""
-    from orchestrator import sandbox
+    from orchestrator.local import sandbox
 
     if sandbox.active():
         err_console.print(f"[black on yellow] SANDBOX [/] {sandbox.endpoint()}")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from graphql import parse, validate
+from graphql import GraphQLSchema, parse, validate
 from graphql.error import GraphQLSyntaxError
 
 
@@ -22,11 +22,11 @@ class Break:
         return f"widget {self.widget_version} operation {self.operation}: {self.reason}"
 
 
-def breaks(schema_sdl: str, widgets: dict[str, dict[str, str]]) -> list[Break]:
-    """`widgets`: widget version → {operation name → document}. Every operation that no longer validates."""
-    from backend.graphql_schema import load_schema_text  # AppSync's scalars and directives, declared once
+def breaks(schema: GraphQLSchema, widgets: dict[str, dict[str, str]]) -> list[Break]:
+    """`widgets`: widget version → {operation name → document}. Every operation that no longer validates.
 
-    schema = load_schema_text(schema_sdl)
+    `schema` is loaded by the caller (`backend.graphql_schema.load_schema_text` declares AppSync's
+    scalars and directives once), so this stays pure: data in, data out."""
     found = []
     for version, operations in sorted(widgets.items()):
         for name, document in sorted(operations.items()):

@@ -56,7 +56,7 @@ def scope_of(env: environments.Environment, account: str | None = None) -> Scope
 
 def app_deployments(env_name: str, infra: Path = INFRA) -> list[AppDeployment]:
     from backend.functions import FUNCTIONS
-    from orchestrator import validate
+    from orchestrator.quality import validate
 
     env = environments.load(env_name)
     scope = scope_of(env)

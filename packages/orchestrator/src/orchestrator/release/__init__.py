@@ -1,0 +1,1 @@
+"""Versions, releases, promotions, channels, yanks: the widget and backend release path."""

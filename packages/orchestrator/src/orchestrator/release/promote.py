@@ -1,0 +1,293 @@
+"""`inv promote qa|prod`: the same bytes and templates one rung up the ladder dev → qa → prod.
+
+By default it promotes what the previous environment runs. It copies (never rebuilds), deploys
+the backend (blue/green in prod), moves stable/latest, invalidates, smoke-tests and records
+the promotion with its approver and plan hash. qa needs --approve; prod needs --approve and a
+checklist bound to the plan hash, every item of which the tool verifies itself.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import boto3
+
+from orchestrator.adapters import git as gitx
+from orchestrator.core import checklist as cl
+from orchestrator.core import compat
+from orchestrator.core import manifest as mf
+from orchestrator.core.release_plan import channel_moves, invalidation_paths, plan_hash
+from orchestrator.deploy.backend_steps import DeployPromotedBackend
+from orchestrator.engine import manifest_store, operation, runner, target
+from orchestrator.errors import UserError
+from orchestrator.release.channel_steps import Invalidate, MoveChannels, Smoke
+from orchestrator.release.promotion_steps import CopyWidget
+from orchestrator.release.record_steps import RecordEnvironment
+from orchestrator.release.widget_steps import PublishWidget
+
+LADDER = {"qa": "dev", "prod": "qa"}
+STEPS = {
+    s.name: s
+    for s in (
+        CopyWidget(),
+        PublishWidget(),
+        DeployPromotedBackend(),
+        MoveChannels(),
+        Invalidate(),
+        Smoke(),
+        RecordEnvironment(),
+    )
+}
+
+
+def source_of(env: str) -> str:
+    if env not in LADDER:
+        raise UserError(f"{env} cannot be promoted to", "the ladder is dev → qa → prod: promote qa or prod")
+    return LADDER[env]
+
+
+def parse_versions(text: str) -> dict[str, str]:
+    """`widget=1.4.0,backend=2.1.0` → {"widget": "1.4.0", "backend": "2.1.0"}."""
+    out = {}
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        name, sep, version = part.partition("=")
+        if not sep or name not in ("widget", "backend") or not version:
+            raise UserError(f"bad --version {part!r}", "use --version widget=1.4.0,backend=2.1.0")
+        out[name] = version
+    return out
+
+
+def ran_in(manifest: mf.Manifest, env: str, component: str, version: str) -> bool:
+    """Did `env` ever run this version (a release or promotion there recorded it)?"""
+    return any(
+        e.env == env and (e.details.get("versions") or {}).get(component) == version for e in manifest.events
+    )
+
+
+def plan(manifest: mf.Manifest, env: str, requested: dict[str, str] | None = None) -> dict | None:
+    source = source_of(env)
+    src_state = manifest.environments.get(source, mf.Environment())
+    dst_state = manifest.environments.get(env, mf.Environment())
+    wanted = dict(requested or {})
+    if not wanted:
+        if src_state.channels.get("stable"):
+            wanted["widget"] = src_state.channels["stable"]
+        if src_state.backend:
+            wanted["backend"] = src_state.backend.version
+    if not wanted:
+        raise UserError(f"{source} runs nothing to promote yet", f"release to {source} first")
+    components = {}
+    for name, version in sorted(wanted.items()):
+        comp = manifest.component(name)
+        if version not in comp.releases:
+            raise UserError(f"{name} {version} was never released", "check the version with ./inv status")
+        if version in comp.yanked:
+            raise UserError(f"{name} {version} is yanked", "it is never promoted again")
+        if not ran_in(manifest, source, name, version):
+            raise UserError(
+                f"{name} {version} never ran in {source}",
+                f"nothing reaches {env} that did not pass through {source}",
+            )
+        already = (
+            dst_state.channels.get("stable")
+            if name == "widget"
+            else (dst_state.backend.version if dst_state.backend else None)
+        )
+        if already == version:
+            continue
+        entry = {"version": version}
+        if name == "widget":
+            entry["digests"] = {f: a.sha256 for f, a in comp.releases[version].artifacts.items()}
+        components[name] = entry
+    if not components:
+        return None
+    moves = channel_moves("stable", components["widget"]["version"]) if "widget" in components else {}
+    steps = (["copy-widget", "publish-widget"] if "widget" in components else []) + (
+        ["deploy-backend"] if "backend" in components else []
+    )
+    steps += (["move-channels", "invalidate", "smoke"] if moves else []) + ["record-environment"]
+    return {
+        "kind": "promote",
+        "env": env,
+        "from": source,
+        "components": components,
+        "channels": moves,
+        "invalidate": invalidation_paths(moves, dict(dst_state.channels)),
+        "steps": steps,
+        "summary": "promote "
+        + ", ".join(f"{n} {c['version']}" for n, c in components.items())
+        + f" {source} → {env}",
+    }
+
+
+# ── the prod checklist's facts, gathered by the tool itself ─────────────────────────────────
+
+
+def facts(root: Path, manifest: mf.Manifest, the_plan: dict) -> dict[str, str | None]:
+    """item → None when verified, else the reason it does not hold."""
+    qa = the_plan["from"]
+    versions = {n: c["version"] for n, c in the_plan["components"].items()}
+    out: dict[str, str | None] = {}
+    missing = [f"{n} {v}" for n, v in versions.items() if not ran_in(manifest, qa, n, v)]
+    out["qa_ran_this_version"] = f"{', '.join(missing)} never ran in {qa}" if missing else None
+    smoked = [
+        e
+        for e in manifest.events
+        if e.env == qa
+        and (e.details.get("smoke") or {}).get("passed")
+        and all((e.details.get("versions") or {}).get(n) == v for n, v in versions.items() if n == "widget")
+    ]
+    out["qa_smoke_passed"] = (
+        None
+        if smoked or "widget" not in versions
+        else f"no passed smoke test of widget {versions['widget']} in {qa}"
+    )
+    out["no_qa_alarm_firing"] = _alarms(qa)
+    changelog = (
+        (root / "CHANGELOG.md").read_text(encoding="utf-8") if (root / "CHANGELOG.md").exists() else ""
+    )
+    absent = [
+        f"{n} {v}"
+        for n, v in versions.items()
+        if f"## {n} {v} " not in changelog or not manifest.component(n).releases[v].changelog
+    ]
+    out["changelog_entry_present"] = f"no changelog entry for {', '.join(absent)}" if absent else None
+    out["no_graphql_break"] = _graphql(root, manifest, the_plan)
+    out["no_stateful_resource_replaced"] = _stateful(the_plan)
+    return out
+
+
+def _alarms(env: str) -> str | None:
+    # The trailing dash keeps to this environment's alarms (bookingchat-<env>-*), which is also
+    # all the deploy role may describe (infra/github-oidc.yaml; tests/contracts IAM contract).
+    firing = boto3.client("cloudwatch").describe_alarms(
+        AlarmNamePrefix=f"bookingchat-{env}-", StateValue="ALARM"
+    )
+    names = [a["AlarmName"] for a in firing.get("MetricAlarms", []) + firing.get("CompositeAlarms", [])]
+    return f"alarm(s) firing in {env}: {', '.join(names)}" if names else None
+
+
+def _graphql(root: Path, manifest: mf.Manifest, the_plan: dict) -> str | None:
+    """Every widget on a channel of the target (and the promoted one) against the new backend's schema."""
+    env = the_plan["env"]
+    backend = the_plan["components"].get("backend", {}).get("version") or (
+        manifest.environments.get(env, mf.Environment()).backend.version
+        if manifest.environments.get(env, mf.Environment()).backend
+        else None
+    )
+    if backend is None:
+        return None
+    sha = manifest.component("backend").releases[backend].git_sha
+    try:
+        sdl = subprocess.run(
+            ["git", "show", f"{sha}:infra/graphql/schema.graphql"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    except subprocess.CalledProcessError:
+        return f"cannot read infra/graphql/schema.graphql at backend {backend}'s commit {sha[:7]}"
+    live = set(manifest.environments.get(env, mf.Environment()).channels.values())
+    if "widget" in the_plan["components"]:
+        live.add(the_plan["components"]["widget"]["version"])
+    widgets = {
+        v: manifest.component("widget").releases[v].graphql_operations
+        for v in live
+        if v in manifest.component("widget").releases
+    }
+    from backend.graphql_schema import load_schema_text
+
+    found = compat.breaks(load_schema_text(sdl), widgets)
+    return "; ".join(str(b) for b in found) or None
+
+
+def _stateful(the_plan: dict) -> str | None:
+    if "backend" not in the_plan["components"]:
+        return None
+    from orchestrator.deploy import backend_promotion
+
+    try:
+        backend_promotion.deploy_copied(
+            the_plan["from"],
+            the_plan["env"],
+            the_plan["components"]["backend"]["version"],
+            echo=lambda s: None,
+            dry_run=True,
+        )
+    except UserError as err:
+        return f"the change-set preview refuses: {err.message}"
+    return None
+
+
+# ── running it ─────────────────────────────────────────────────────────────────────────────
+
+
+@dataclass(frozen=True)
+class Approval:
+    approve: bool = False
+    checklist: Path | None = None
+
+
+def require_approval(root: Path, manifest: mf.Manifest, the_plan: dict, approval: Approval, who: str) -> str:
+    """The approval text recorded with the promotion, or a refusal listing every reason."""
+    env = the_plan["env"]
+    if not approval.approve:
+        raise UserError(
+            f"promoting to {env} needs an approval",
+            "pass --approve (in CI: the GitHub environment's reviewers)",
+        )
+    if env != "prod":
+        return f"approved by {who}"
+    if approval.checklist is None:
+        raise UserError(
+            "prod needs a checklist",
+            "write one (./inv promote prod --dry-run prints the plan hash) and pass --checklist FILE",
+        )
+    checklist = cl.parse(approval.checklist)
+    problems = cl.failures(checklist, plan_hash(the_plan), facts(root, manifest, the_plan))
+    if problems:
+        raise UserError("prod checklist refused: " + "; ".join(problems), "fix what it names, then run again")
+    return f"approved by {checklist.approver} with checklist for {checklist.plan_hash}"
+
+
+def run(
+    root: Path,
+    env: str,
+    versions: str = "",
+    approval: Approval = Approval(),
+    dry_run: bool = False,
+    push: bool = False,
+    wait: bool = True,
+    resume: str | None = None,
+    echo: Callable[[str], None] = print,
+    on_event: Callable[[runner.Event], None] = lambda e: None,
+    confirm: Callable[[dict], None] = lambda plan: None,
+    tgt: target.Target | None = None,
+    source: target.Target | None = None,
+) -> tuple[dict | None, operation.Outcome | None]:
+    repo = gitx.open_repo(root)
+    root = Path(repo.working_tree_dir)
+    manifest = manifest_store.load(root)
+    the_plan = plan(manifest, env, parse_versions(versions))
+    if dry_run or (the_plan is None and not resume):
+        return the_plan, None
+    gitx.require_up_to_date(repo)
+    who = gitx.who(repo)
+    if the_plan is not None:
+        the_plan["approval"] = require_approval(root, manifest, the_plan, approval, who)
+    op = operation.Operation(
+        kind="promote",
+        env=env,
+        request={"env": env, "versions": versions},
+        make_plan=lambda: the_plan,
+        steps_for=lambda p: [STEPS[name] for name in p["steps"]],
+        source=source or target.resolve(source_of(env)),
+    )
+    outcome = operation.run(
+        root, op, tgt or target.resolve(env), who, resume, push, wait, echo, on_event, confirm
+    )
+    return the_plan, outcome

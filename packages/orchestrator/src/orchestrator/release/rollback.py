@@ -1,0 +1,170 @@
+"""`inv rollback-widget` and `inv set-channel`: point a channel of an environment at a version.
+
+One server-side copy of the version's loader and one invalidation of exactly that path,
+whatever the widget's file count; then the manifest records it. Rollback picks, by default,
+the previous good (not yanked) version the channel carried, from the manifest's history.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from semver import Version
+
+from orchestrator.adapters import git as gitx
+from orchestrator.core import manifest as mf
+from orchestrator.core.release_plan import channel_moves, invalidation_paths
+from orchestrator.engine import manifest_store, operation, runner, target
+from orchestrator.errors import UserError
+from orchestrator.release.channel_steps import Invalidate, MoveChannels, Smoke
+from orchestrator.release.record_steps import RecordEnvironment
+
+CHANNELS = ("latest", "stable", "beta", "alpha", "canary")
+STEPS = {s.name: s for s in (MoveChannels(), Invalidate(), Smoke(), RecordEnvironment())}
+
+
+def _check_channel(channel: str) -> str:
+    if channel not in CHANNELS:
+        raise UserError(f"unknown channel {channel!r}", f"choose one of: {', '.join(CHANNELS)}")
+    return channel
+
+
+def _moves(channel: str, version: str) -> dict[str, str]:
+    """`latest` and `stable` are one channel under two names: they always move together."""
+    return channel_moves("stable", version) if channel in ("latest", "stable") else {channel: version}
+
+
+def check_version(manifest: mf.Manifest, version: str, channel: str) -> None:
+    widget = manifest.component("widget")
+    if version not in widget.releases:
+        known = ", ".join(str(v) for v in widget.versions()[-5:]) or "none"
+        raise UserError(f"widget {version} was never released", f"released versions include: {known}")
+    if version in widget.yanked:
+        raise UserError(
+            f"widget {version} is yanked ({widget.yanked[version].reason or 'no reason given'})",
+            "choose another version",
+        )
+    if channel in ("latest", "stable") and Version.parse(version).prerelease:
+        raise UserError(
+            f"{channel} carries plain versions, not the prerelease {version}", "use beta, alpha or canary"
+        )
+
+
+def previous_good(manifest: mf.Manifest, env: str, channel: str) -> str:
+    """The newest version the channel carried before its current one that is not yanked."""
+    name = "stable" if channel == "latest" else channel
+    history = mf.channel_history(manifest, env, name)
+    current = manifest.environments.get(env, mf.Environment()).channels.get(name)
+    yanked = manifest.component("widget").yanked
+    earlier = history[: len(history) - 1 - history[::-1].index(current)] if current in history else history
+    for version in reversed(earlier):
+        if version != current and version not in yanked:
+            return version
+    raise UserError(
+        f"{channel} in {env} has no earlier good version to roll back to", "name one with --to VERSION"
+    )
+
+
+def plan(
+    manifest: mf.Manifest, kind: str, env: str, channel: str, version: str, reason: str = ""
+) -> dict | None:
+    check_version(manifest, version, channel)
+    moves = _moves(channel, version)
+    current = dict(manifest.environments.get(env, mf.Environment()).channels)
+    if all(current.get(c) == v for c, v in moves.items()):
+        return None
+    return {
+        "kind": kind,
+        "env": env,
+        "components": {"widget": {"version": version}},
+        "channels": moves,
+        "invalidate": invalidation_paths(moves, {}),
+        "steps": ["move-channels", "invalidate", "smoke", "record-environment"],
+        "details": {"from": {c: current.get(c) for c in moves}, "reason": reason},
+        "summary": f"{kind} widget {env} {'/'.join(moves)} → {version}",
+    }
+
+
+def run(
+    root: Path,
+    kind: str,
+    env: str,
+    channel: str,
+    to: str | None = None,
+    reason: str = "",
+    dry_run: bool = False,
+    push: bool = False,
+    wait: bool = True,
+    resume: str | None = None,
+    echo: Callable[[str], None] = print,
+    on_event: Callable[[runner.Event], None] = lambda e: None,
+    confirm: Callable[[dict], None] = lambda plan: None,
+    tgt: target.Target | None = None,
+) -> tuple[dict | None, operation.Outcome | None]:
+    """rollback-widget (to=None picks the previous good version) or set-channel (to is required)."""
+    _check_channel(channel)
+    repo = gitx.open_repo(root)
+    root = Path(repo.working_tree_dir)
+    manifest = manifest_store.load(root)
+    version = to or previous_good(manifest, env, channel)
+
+    the_plan = plan(manifest, kind, env, channel, version, reason)
+    if dry_run or (the_plan is None and not resume):
+        return the_plan, None
+    gitx.require_up_to_date(repo)
+    op = operation.Operation(
+        kind=kind,
+        env=env,
+        request={"env": env, "channel": channel, "to": version},
+        make_plan=lambda: the_plan,
+        steps_for=lambda p: [STEPS[name] for name in p["steps"]],
+    )
+    outcome = operation.run(
+        root, op, tgt or target.resolve(env), gitx.who(repo), resume, push, wait, echo, on_event, confirm
+    )
+    return the_plan, outcome
+
+
+# ── rollback-backend: the deploy engine switches or redeploys; the manifest records it ──────
+
+
+def _backend_history(manifest: mf.Manifest, env: str) -> list[str]:
+    history: list[str] = []
+    for event in manifest.events:
+        version = (event.details.get("versions") or {}).get("backend") if event.env == env else None
+        if version and (not history or history[-1] != version):
+            history.append(version)
+    return history
+
+
+def record_backend_rollback(root: Path, env: str, result: dict, push: bool = False) -> str | None:
+    """Record what runs after `backend_ops.rollback_backend` (a colour switch or a redeploy)."""
+    from datetime import UTC, datetime
+
+    repo = gitx.open_repo(root)
+    root = Path(repo.working_tree_dir)
+    manifest = manifest_store.load(root)
+    current = manifest.environments.get(env, mf.Environment()).backend
+    version = result.get("version")
+    if not version:  # a colour switch: the colour runs the version this environment ran before
+        history = _backend_history(manifest, env)
+        version = history[-2] if len(history) > 1 else (current.version if current else None)
+    if not version:
+        return None
+    colour = result.get("live_colour") or result.get("switched_to") or (current.colour if current else None)
+    now = datetime.now(UTC).replace(microsecond=0)
+    who = gitx.who(repo)
+
+    def change(m: mf.Manifest) -> mf.Manifest:
+        m = mf.with_backend(m, env, mf.BackendDeployment(version=version, colour=colour, at=now))
+        details = {
+            "versions": {"backend": version},
+            "colour": colour,
+            "from": current.version if current else None,
+        }
+        return mf.with_event(
+            m, mf.Event(at=now, by=who, action="rollback-backend", env=env, version=version, details=details)
+        )
+
+    return manifest_store.commit_change(root, change, f"rollback-backend {env} → {version}", push=push)
