@@ -37,6 +37,27 @@ def test_packaging_twice_gives_identical_bytes(tmp_path):
         assert (tmp_path / "a" / f"{name}.zip.sha256").read_text().startswith(first[name].sha256)
 
 
+def test_unchanged_inputs_reuse_the_zips_and_any_change_rebuilds(tmp_path, monkeypatch):
+    deps, out = tiny_deps(tmp_path), tmp_path / "out"
+    first = packaging.package_backend(out, deps_dir=deps, echo=lambda _: None)
+    real_write_zip = packaging.write_zip
+    writes: list[Path] = []
+    monkeypatch.setattr(
+        packaging, "write_zip", lambda entries, o: writes.append(o) or real_write_zip(entries, o)
+    )
+
+    again = packaging.package_backend(out, deps_dir=deps, echo=lambda _: None)
+    assert writes == [] and again == first  # nothing re-compressed, same digests
+
+    (deps / "somelib" / "__init__.py").write_text("VALUE = 2\n")
+    changed = packaging.package_backend(out, deps_dir=deps, echo=lambda _: None)
+    assert len(writes) == 1 and changed["chat"].sha256 != first["chat"].sha256
+
+    (out / "admin.zip").write_bytes(b"truncated")  # a damaged zip is never reused
+    repaired = packaging.package_backend(out, deps_dir=deps, echo=lambda _: None)
+    assert len(writes) == 2 and repaired["admin"].sha256 == changed["admin"].sha256
+
+
 def test_a_zip_holds_the_backend_and_its_deps_with_fixed_metadata(tmp_path):
     packaged = packaging.package_backend(tmp_path, deps_dir=tiny_deps(tmp_path), echo=lambda _: None)
     with zipfile.ZipFile(packaged["chat"].path) as zf:

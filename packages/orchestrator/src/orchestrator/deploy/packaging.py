@@ -7,6 +7,11 @@ Fixed timestamps, sorted entries and fixed permissions make the same inputs give
 so an unchanged backend means an unchanged S3 key and no Lambda update. The installed
 dependencies are cached under `build/.cache/backend-deps/<digest>` (lock + platform), so only
 the first build downloads anything.
+
+A build is also keyed by the digest of its inputs (the dependency set, and every source file's
+name, mode and bytes): when `<out_dir>/.inputs` names the same digest and the zips still match
+their `.sha256`, nothing is re-compressed. A no-op deploy then costs a hash of the sources, not
+a zip of thousands of files.
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ CACHE = ROOT / "build" / ".cache" / "backend-deps"
 PYTHON_VERSION = "3.12"
 ARCHITECTURES = {"x86_64": "x86_64-manylinux2014", "arm64": "aarch64-manylinux2014"}
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
+ZIP_FORMAT = "1"  # bump when write_zip's output changes for the same inputs
 SKIP_DIRS = {"__pycache__", "bin"}
 SKIP_SUFFIXES = (".pyc", ".pyo")
 
@@ -144,8 +150,16 @@ def package_backend(
 
     arch = arch or os.environ.get("BACKEND_ARCH", "x86_64")
     deps = deps_dir if deps_dir is not None else install_deps(arch, echo)
-    entries = _files(deps) + _files(SOURCE, "backend/")
     out_dir = Path(out_dir)
+    source = _files(SOURCE, "backend/")
+    key = inputs_digest(deps, source)
+    reused = _reuse(out_dir, key, FUNCTIONS)
+    if reused is not None:
+        echo(
+            f"backend: unchanged inputs {key[:16]}…, zips reused (sha256 {next(iter(reused.values())).sha256[:16]}…)"
+        )
+        return reused
+    entries = _files(deps) + source
     packaged, first = {}, None
     # Every function ships the same code today (one handler module each, shared package), so the
     # zip is built once and copied: same bytes, same digest, a quarter of the time.
@@ -164,4 +178,38 @@ def package_backend(
         echo(
             f"{name}: {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}  sha256 {digest[:16]}…"
         )
+    stamp = _temp_beside(out_dir / ".inputs")
+    stamp.write_text(key + "\n")
+    stamp.replace(out_dir / ".inputs")
     return packaged
+
+
+def inputs_digest(deps: Path, source: list[tuple[str, Path]]) -> str:
+    """What a build's bytes depend on. The deps folder is named by its own digest when it comes
+    from the cache (`install_deps`); another folder (tests) is hashed file by file."""
+    h = hashlib.sha256(f"zip-format {ZIP_FORMAT}\0".encode())
+    complete = deps / ".complete"
+    deps_files = [] if complete.exists() else _files(deps)
+    h.update(f"deps {deps.name} {complete.read_text() if complete.exists() else ''}\0".encode())
+    for arcname, path in sorted(deps_files + source):
+        mode = "755" if os.access(path, os.X_OK) else "644"
+        h.update(f"{arcname}\0{mode}\0".encode())
+        h.update(hashlib.sha256(path.read_bytes()).digest())
+    return h.hexdigest()
+
+
+def _reuse(out_dir: Path, key: str, functions: dict[str, str]) -> dict[str, PackagedFunction] | None:
+    """The zips of an earlier build with the same inputs, if every one is still intact."""
+    stamp = out_dir / ".inputs"
+    if not stamp.exists() or stamp.read_text().strip() != key:
+        return None
+    found = {}
+    for name, handler in sorted(functions.items()):
+        path, sums = out_dir / f"{name}.zip", out_dir / f"{name}.zip.sha256"
+        if not path.exists() or not sums.exists():
+            return None
+        digest = sums.read_text().split()[0]
+        if hashlib.sha256(path.read_bytes()).hexdigest() != digest:
+            return None  # edited or truncated since: rebuild
+        found[name] = PackagedFunction(name=name, path=path, sha256=digest, handler=handler)
+    return found
