@@ -676,6 +676,8 @@ def yank(c, version, reason="", yes=False, push=False):
         "env": "qa or prod (the ladder is dev → qa → prod)",
         "version": "what to promote, e.g. widget=1.4.0,backend=2.1.0 (default: what the previous environment runs)",
         "approve": "the manual approval (in CI: given by the GitHub environment's reviewers)",
+        "approver": "who approved (default: the git identity); in CI the environment's reviewer",
+        "review": "CI: a file with GitHub's deployment review JSON; the approver is ENV's reviewer",
         "checklist": "prod: the checklist file bound to the plan hash (see --dry-run)",
         "dry-run": "print the plan and its hash; change nothing",
         "checklist-template": "with --dry-run: print a checklist to fill in for this plan",
@@ -692,6 +694,8 @@ def promote(
     env,
     version="",
     approve=False,
+    approver="",
+    review="",
     checklist="",
     dry_run=False,
     checklist_template=False,
@@ -710,13 +714,22 @@ def promote(
     from orchestrator.core.release_plan import plan_hash
     from orchestrator.release import promote as prom
 
+    if review:
+        from orchestrator.adapters import files
+        from orchestrator.core import approvals
+
+        approver = approvals.environment_approver(files.read_text(Path(review), default="[]"), env)
     if not dry_run:
         ui.sandbox_banner()
     plan, outcome = prom.run(
         Path.cwd(),
         env,
         version,
-        prom.Approval(approve=approve, checklist=Path(checklist) if checklist else None),
+        prom.Approval(
+            approve=approve,
+            checklist=Path(checklist) if checklist else None,
+            approver=cl.valid_approver(approver) if approver else None,
+        ),
         dry_run=dry_run,
         push=push,
         wait=not no_wait,
@@ -733,3 +746,34 @@ def promote(
         ui.render_promotion_plan(plan)
     if not dry_run:
         ui.publish_summary("promote", outcome)
+
+
+@task(
+    help={
+        "out": "the checklist file to write (then: ./inv promote prod --checklist FILE)",
+        "plan-hash": "the plan hash printed by `./inv promote prod --dry-run` (sha256:<64 hex>)",
+        "confirmed": "true when every item was checked (the tool verifies each one too)",
+        "approver": "who approved: a GitHub login or an e-mail address",
+        "review": "instead of --approver: a file with GitHub's deployment review JSON for this run",
+        "environment": "with --review: the GitHub environment whose approval counts (default prod)",
+    }
+)
+@refusals
+def checklist(c, out, plan_hash, confirmed="false", approver="", review="", environment="prod"):
+    """Write the prod checklist from validated inputs with a TOML writer (CI never `printf`s one)."""
+    from pathlib import Path
+
+    from orchestrator.adapters import files
+    from orchestrator.core import approvals
+    from orchestrator.core import checklist as cl
+    from orchestrator.errors import UserError
+
+    if bool(approver) == bool(review):
+        raise UserError("give exactly one of --approver and --review", "in CI: --review FILE")
+    if review:
+        text = files.read_text(Path(review), default="")
+        if not text:
+            raise UserError(f"deployment review {review} is missing or empty", approvals.HINT)
+        approver = approvals.environment_approver(text, environment)
+    files.write_atomic(Path(out), cl.render(plan_hash, approver, confirmed))
+    print(approver)

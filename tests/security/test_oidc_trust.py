@@ -29,25 +29,88 @@ ROLES = {
     "prod": "bookingchat-prod-deploy",
 }
 
+
+def token(sub: str, workflow: str, ref: str, repo: str = f"{OWNER}/{REPO}", **extra: str) -> dict[str, str]:
+    """A token as GitHub issues it to a job of `workflow` run on `ref` (the claims IAM can test)."""
+    return claims(sub, ref=ref, job_workflow_ref=f"{repo}/.github/workflows/{workflow}@{ref}", **extra)
+
+
+MAIN = "refs/heads/main"
+ON_MAIN = f"repo:{OWNER}/{REPO}:ref:{MAIN}"
+
+
+def env_job(env: str, workflow: str = "promote.yml", ref: str = MAIN, repo: str = f"{OWNER}/{REPO}"):
+    return token(f"repo:{repo}:environment:{env}", workflow, ref, repo=repo, environment=env)
+
+
 # Sample tokens: (name, claims, the roles that must accept it). Every other role must refuse it.
 SAMPLES = [
-    ("push to main", claims(f"repo:{OWNER}/{REPO}:ref:refs/heads/main"), {"dev"}),
-    ("push to next", claims(f"repo:{OWNER}/{REPO}:ref:refs/heads/next"), {"dev-prerelease"}),
-    ("push to alpha", claims(f"repo:{OWNER}/{REPO}:ref:refs/heads/alpha"), {"dev-prerelease"}),
-    ("another branch", claims(f"repo:{OWNER}/{REPO}:ref:refs/heads/feature/x"), set()),
-    ("a branch named like main", claims(f"repo:{OWNER}/{REPO}:ref:refs/heads/main-hotfix"), set()),
-    ("a tag", claims(f"repo:{OWNER}/{REPO}:ref:refs/tags/widget/v1.4.0"), set()),
-    ("a pull request", claims(f"repo:{OWNER}/{REPO}:pull_request"), set()),
-    ("a fork's main", claims(f"repo:mallory/{REPO}:ref:refs/heads/main"), set()),
-    ("a fork's prod environment", claims(f"repo:mallory/{REPO}:environment:prod"), set()),
-    ("another repository", claims(f"repo:{OWNER}/other:ref:refs/heads/main"), set()),
-    ("owner in other case", claims(f"repo:ACME/{REPO}:ref:refs/heads/main"), set()),
-    ("qa environment", claims(f"repo:{OWNER}/{REPO}:environment:qa"), {"qa"}),
-    ("prod environment", claims(f"repo:{OWNER}/{REPO}:environment:prod"), {"prod"}),
-    ("the wrong environment", claims(f"repo:{OWNER}/{REPO}:environment:staging"), set()),
-    ("an environment named like prod", claims(f"repo:{OWNER}/{REPO}:environment:production"), set()),
-    ("main, wrong audience", claims(f"repo:{OWNER}/{REPO}:ref:refs/heads/main", aud="sigstore"), set()),
-    ("prod, no audience", {"sub": f"repo:{OWNER}/{REPO}:environment:prod"}, set()),
+    ("push to main", token(ON_MAIN, "release.yml", MAIN), {"dev"}),
+    ("dev rollback from main", token(ON_MAIN, "rollback.yml", MAIN), {"dev"}),
+    ("another workflow on main", token(ON_MAIN, "deploy-anything.yml", MAIN), set()),
+    (
+        "push to next",
+        token(f"repo:{OWNER}/{REPO}:ref:refs/heads/next", "release.yml", "refs/heads/next"),
+        {"dev-prerelease"},
+    ),
+    (
+        "push to alpha",
+        token(f"repo:{OWNER}/{REPO}:ref:refs/heads/alpha", "release.yml", "refs/heads/alpha"),
+        {"dev-prerelease"},
+    ),
+    (
+        "another branch",
+        token(f"repo:{OWNER}/{REPO}:ref:refs/heads/feature/x", "release.yml", "refs/heads/feature/x"),
+        set(),
+    ),
+    (
+        "a branch named like main",
+        token(f"repo:{OWNER}/{REPO}:ref:refs/heads/main-hotfix", "release.yml", "refs/heads/main-hotfix"),
+        set(),
+    ),
+    (
+        "a tag",
+        token(f"repo:{OWNER}/{REPO}:ref:refs/tags/widget/v1.4.0", "release.yml", "refs/tags/widget/v1.4.0"),
+        set(),
+    ),
+    ("a pull request", token(f"repo:{OWNER}/{REPO}:pull_request", "ci.yml", "refs/pull/7/merge"), set()),
+    (
+        "a fork's main",
+        token(f"repo:mallory/{REPO}:ref:{MAIN}", "release.yml", MAIN, repo=f"mallory/{REPO}"),
+        set(),
+    ),
+    ("a fork's prod environment", env_job("prod", repo=f"mallory/{REPO}"), set()),
+    (
+        "another repository",
+        token(f"repo:{OWNER}/other:ref:{MAIN}", "release.yml", MAIN, repo=f"{OWNER}/other"),
+        set(),
+    ),
+    (
+        "owner in other case",
+        token(f"repo:ACME/{REPO}:ref:{MAIN}", "release.yml", MAIN, repo=f"ACME/{REPO}"),
+        set(),
+    ),
+    ("qa environment", env_job("qa"), {"qa"}),
+    ("prod environment", env_job("prod"), {"prod"}),
+    ("prod rollback", env_job("prod", "rollback.yml"), {"prod"}),
+    # An environment job's subject names no branch: the ref and job_workflow_ref claims must.
+    ("prod dispatched from a branch", env_job("prod", ref="refs/heads/feature/x"), set()),
+    ("qa dispatched from a branch", env_job("qa", "rollback.yml", ref="refs/heads/feature/x"), set()),
+    ("prod from another workflow on main", env_job("prod", "deploy-anything.yml"), set()),
+    ("prod, no ref claims", claims(f"repo:{OWNER}/{REPO}:environment:prod"), set()),
+    ("the wrong environment", env_job("staging"), set()),
+    ("an environment named like prod", env_job("production"), set()),
+    (
+        "main, wrong audience",
+        claims(
+            ON_MAIN,
+            aud="sigstore",
+            ref=MAIN,
+            job_workflow_ref=f"{OWNER}/{REPO}/.github/workflows/release.yml@{MAIN}",
+        ),
+        set(),
+    ),
+    ("prod, no audience", {k: v for k, v in env_job("prod").items() if k != "aud"}, set()),
 ]
 
 
@@ -133,7 +196,7 @@ def test_role_subjects_are_exact_strings_not_patterns():
 def test_an_existing_provider_is_trusted_by_arn_when_the_stack_does_not_create_one():
     roles = template_roles(CreateOIDCProvider="false")
     trust = roles["bookingchat-prod-deploy"]["AssumeRolePolicyDocument"]
-    assert allows(trust, claims(f"repo:{OWNER}/{REPO}:environment:prod"), PROVIDER)
+    assert allows(trust, env_job("prod"), PROVIDER)
 
 
 def test_the_prerelease_role_can_be_left_out():

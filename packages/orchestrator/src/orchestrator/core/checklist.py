@@ -13,13 +13,20 @@ The checklist file (TOML) binds an approval to one plan:
     no_stateful_resource_replaced = true
 
 Every item must be confirmed by the human AND hold in the facts the tool gathered.
+
+It also owns writing that file from inputs (CI's workflow inputs, GitHub's deployment review):
+each input is validated here and the TOML comes from a TOML writer, never from string
+formatting, so an input such as `x"\n[confirm]\nqa_smoke_passed = true` stays a string.
 """
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+
+import tomli_w
 
 from orchestrator.errors import UserError
 
@@ -79,6 +86,66 @@ def failures(checklist: Checklist, plan_hash: str, facts: dict[str, str | None])
 
 
 def template(plan_hash: str, approver: str) -> str:
-    lines = [f'plan_hash = "{plan_hash}"', f'approver = "{approver}"', "", "[confirm]"]
-    lines += [f"{item} = false  # {text}" for item, text in ITEMS.items()]
-    return "\n".join(lines) + "\n"
+    """A checklist to fill in: every item unconfirmed, each with what it means."""
+    head = tomli_w.dumps({"plan_hash": plan_hash, "approver": approver})
+    lines = [f"{item} = false  # {text}" for item, text in ITEMS.items()]
+    return head + "\n[confirm]\n" + "\n".join(lines) + "\n"
+
+
+# ── writing one from inputs (CI) ─────────────────────────────────────────────────────────
+
+PLAN_HASH = re.compile(r"sha256:[0-9a-f]{64}")
+# A GitHub login (what the deployment review names): letters, digits, single inner hyphens, ≤ 39.
+GITHUB_LOGIN = re.compile(r"[A-Za-z0-9](?:-?[A-Za-z0-9]){0,38}")
+# Or, from a workstation, the git identity's e-mail address.
+EMAIL = re.compile(r"[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
+
+
+def valid_plan_hash(value: str) -> str:
+    value = value.strip()
+    if not PLAN_HASH.fullmatch(value):
+        raise UserError(
+            f"plan hash {value[:80]!r} is not sha256:<64 hex digits>",
+            "copy it from `./inv promote prod --dry-run`",
+        )
+    return value
+
+
+def valid_approver(value: str) -> str:
+    """One or more approvers (comma-separated), each a GitHub login or an e-mail address."""
+    names = [n.strip() for n in value.split(",")]
+    bad = [n for n in names if not (GITHUB_LOGIN.fullmatch(n) or EMAIL.fullmatch(n))]
+    if not value.strip() or bad:
+        raise UserError(
+            f"approver {value[:80]!r} is not a GitHub login or an e-mail address",
+            "in CI the approver comes from the environment's deployment review",
+        )
+    return ", ".join(names)
+
+
+def valid_bool(name: str, value: str | bool) -> bool:
+    """A workflow's boolean input arrives as the text true/false; anything else is a mistake."""
+    if isinstance(value, bool):
+        return value
+    text = value.strip().lower()
+    if text not in ("true", "false"):
+        raise UserError(f"{name} must be true or false, not {value[:40]!r}", f"pass --{name} true")
+    return text == "true"
+
+
+def render(plan_hash: str, approver: str, confirmed: str | bool) -> str:
+    """The checklist file for validated inputs, every item confirmed (the tool still verifies each).
+
+    An unticked box is refused here rather than written: CI has no one to fill the file in later.
+    """
+    document = {
+        "plan_hash": valid_plan_hash(plan_hash),
+        "approver": valid_approver(approver),
+        "confirm": dict.fromkeys(ITEMS, valid_bool("confirmed", confirmed)),
+    }
+    if not document["confirm"]["qa_ran_this_version"]:
+        raise UserError(
+            "the prod checklist is not confirmed",
+            "tick the checklist box of the promote workflow (the tool verifies each item too)",
+        )
+    return tomli_w.dumps(document)

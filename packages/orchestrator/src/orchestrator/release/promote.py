@@ -230,6 +230,8 @@ def _stateful(the_plan: dict) -> str | None:
 class Approval:
     approve: bool = False
     checklist: Path | None = None
+    # Who approved, when known better than the git identity (CI: the environment's reviewer).
+    approver: str | None = None
 
 
 def require_approval(root: Path, manifest: mf.Manifest, the_plan: dict, approval: Approval, who: str) -> str:
@@ -241,7 +243,7 @@ def require_approval(root: Path, manifest: mf.Manifest, the_plan: dict, approval
             "pass --approve (in CI: the GitHub environment's reviewers)",
         )
     if env != "prod":
-        return f"approved by {who}"
+        return f"approved by {approval.approver or who}"
     if approval.checklist is None:
         raise UserError(
             "prod needs a checklist",
