@@ -20,6 +20,7 @@ from release_world import MONOREPO, new_release_repo
 from orchestrator.core import checklist as cl
 from orchestrator.core.release_plan import plan_hash
 from orchestrator.deploy import rollout
+from orchestrator.engine import target
 from orchestrator.quality import iam_contract, iam_principals
 from orchestrator.quality.iam_calls import SETUP, Recorder, acting_as
 from orchestrator.release import promote, release, rollback
@@ -70,7 +71,12 @@ def test_every_orchestrator_call_is_allowed_by_the_deploy_role(ladder_recorder, 
 
     with acting_as(SETUP):
         account = boto3.client("sts").get_caller_identity()["Account"]
-    principals = {f"deploy:{env}": iam_principals.deploy_role(env, account=account) for env in ENVS}
+        # the bootstrap stack re-run once the edge stacks exist pins each distribution by id
+        distributions = {env: target.resolve(env).distribution_id for env in ENVS}
+    principals = {
+        f"deploy:{env}": iam_principals.deploy_role(env, account=account, distributions=distributions)
+        for env in ENVS
+    }
     scope = iam_principals.scope_of(iam_principals.environments.load("dev"), account)
     assert {c.principal for c in ladder_recorder.calls} >= set(principals)
     report = iam_contract.check("orchestrator", ladder_recorder.calls, principals, scope)

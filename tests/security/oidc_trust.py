@@ -95,11 +95,14 @@ def load_template(path: Path) -> dict:
 def resolve(node, params: Mapping[str, str], conditions: Mapping[str, bool], resources: Mapping[str, str]):
     """Resolve Ref, Fn::Sub, Fn::If and Fn::GetAtt(.Arn) the way CloudFormation would."""
     if isinstance(node, list):
-        return [resolve(x, params, conditions, resources) for x in node]
+        # AWS::NoValue (None here) drops the item, as CloudFormation does
+        return [v for v in (resolve(x, params, conditions, resources) for x in node) if v is not None]
     if not isinstance(node, dict):
         return node
     if len(node) == 1:
         ((key, value),) = node.items()
+        if key == "Ref" and value == "AWS::NoValue":
+            return None
         if key == "Ref":
             return params[value] if value in params else resources[value]
         if key == "Fn::Sub":
@@ -121,7 +124,8 @@ def resolve(node, params: Mapping[str, str], conditions: Mapping[str, bool], res
             logical, attr = value if isinstance(value, list) else value.split(".", 1)
             assert attr == "Arn", attr
             return resources[logical]
-    return {k: resolve(v, params, conditions, resources) for k, v in node.items()}
+    out = {k: resolve(v, params, conditions, resources) for k, v in node.items()}
+    return {k: v for k, v in out.items() if v is not None}
 
 
 def resolved_resources(

@@ -119,4 +119,28 @@ def load(name: str, env_dir: Path = ENV_DIR) -> Environment:
     env = Environment(name, values)
     if env.blue_green and not env["api.domain"]:
         raise UserError(f"{name}: blue/green needs api.domain", f"set [api] domain in {_rel(env_path)}")
+    if env["identity.admin_mfa"] not in ADMIN_MFA:
+        raise UserError(
+            f"{_rel(env_path)}: identity.admin_mfa must be one of {', '.join(ADMIN_MFA)}, "
+            f"got {env['identity.admin_mfa']!r}",
+            "ON (TOTP required) for qa and prod, OPTIONAL for dev",
+        )
     return env
+
+
+ADMIN_MFA = ("ON", "OPTIONAL")  # Cognito MfaConfiguration; OFF is never offered for admins
+
+
+def check_account(env: Environment, account: str) -> None:
+    """Refuse credentials for another account, and prod without a pinned account (AWS only)."""
+    pinned = env["aws.account"]
+    if pinned and pinned != account:
+        raise UserError(
+            f"{env.name} lives in account {pinned}, but the credentials are for {account}",
+            f"assume {env.name}'s deploy role (or switch profile)",
+        )
+    if env.is_prod and not pinned:
+        raise UserError(
+            f"{env.name} has no aws.account pinned",
+            f"set [aws] account in infra/environments/{env.name}.toml",
+        )

@@ -20,6 +20,7 @@ from orchestrator import environments
 from orchestrator.adapters import api_domain
 from orchestrator.adapters import cloudformation as cf
 from orchestrator.adapters import s3 as s3a
+from orchestrator.deploy import oidc_stack
 from orchestrator.deploy import stacks as dp
 from orchestrator.errors import UserError
 from orchestrator.local import sandbox
@@ -53,16 +54,8 @@ def target(env_name: str, echo: Callable[[str], None] = print) -> Target:
     if sandbox.active():
         echo(f"SANDBOX {sandbox.endpoint()}")
     account = boto3.client("sts", region_name=env.region).get_caller_identity()["Account"]
-    pinned = env["aws.account"]
     if not sandbox.active():
-        if pinned and pinned != account:
-            raise UserError(
-                f"{env_name} is account {pinned}, but the credentials are for {account}", "switch profile"
-            )
-        if env.is_prod and not pinned:
-            raise UserError(
-                "prod has no aws.account pinned", "set [aws] account in infra/environments/prod.toml"
-            )
+        environments.check_account(env, account)
     return Target(env, account, cf.client(env.region), s3a.client(env.region))
 
 
@@ -82,7 +75,7 @@ def bootstrap(env_name: str, *, oidc: bool = False, echo=print) -> dict:
         packaged = dp.package_template(t.s3, t.bucket, INFRA / "github-oidc.yaml")
         opts = dp.Options(prod=t.env.is_prod, termination_protection=True, echo=echo)
         res = dp.deploy_stack(
-            t.cfn, "github-oidc", OIDC_STACK, packaged, {"GitHubOwner": owner, "GitHubRepo": repo}, {}, opts
+            t.cfn, "github-oidc", OIDC_STACK, packaged, oidc_stack.parameters(owner, repo), {}, opts
         )
         result["oidc"] = res.outcome
     return result
@@ -174,7 +167,14 @@ def _roll_out(
     t: Target, pkg: dp.Package, version: str, opts: dp.Options, smoke: Smoke | None
 ) -> DeployResult:
     env, results, outs = t.env, [], {}
-    data = _one(t, "data", env.stack_name("data"), pkg, {"EnvName": env.name}, opts)
+    data = _one(
+        t,
+        "data",
+        env.stack_name("data"),
+        pkg,
+        {"EnvName": env.name, "AdminMfa": env["identity.admin_mfa"]},
+        opts,
+    )
     results.append(data)
     outs["data"] = data.outputs
     live, switched = None, False

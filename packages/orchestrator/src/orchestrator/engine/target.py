@@ -66,14 +66,10 @@ def local_cdn_url() -> str | None:
 def resolve(env_name: str) -> Target:
     env = environments.load(env_name)
     account = account_id()
-    pinned = env["aws.account"]
-    if pinned and pinned != account:
-        raise UserError(
-            f"these credentials are for account {account}, but {env_name} lives in {pinned}",
-            f"assume {env_name}'s deploy role",
-        )
-    outputs = stack_outputs(env.stack_name("edge"))
     in_sandbox = sandbox.active()
+    if not in_sandbox:  # the embedded AWS has one fixed account; real accounts are pinned
+        environments.check_account(env, account)
+    outputs = stack_outputs(env.stack_name("edge"))
     if in_sandbox:
         outputs = sandbox.emulate("edge", env.stack_name("edge"), {"EnvName": env_name}, outputs)
     artifact_bucket = env.artifact_bucket(account)

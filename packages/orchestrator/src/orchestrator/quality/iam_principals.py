@@ -99,10 +99,19 @@ def app_deployments(env_name: str, infra: Path = INFRA) -> list[AppDeployment]:
     return out
 
 
-def deploy_role(env_name: str, infra: Path = INFRA, account: str | None = None) -> Principal:
-    """The role the orchestrator's commands run as for `env_name` (GitHub Actions via OIDC)."""
+def deploy_role(
+    env_name: str, infra: Path = INFRA, account: str | None = None, distributions: dict | None = None
+) -> Principal:
+    """The role the orchestrator's commands run as for `env_name` (GitHub Actions via OIDC).
+
+    `distributions` (env → id) are the ids a bootstrap re-run passes once the edge stacks exist.
+    """
+    from orchestrator.deploy import oidc_stack
+
     env = environments.load(env_name)
-    params = {"GitHubOwner": env["github.owner"] or "owner", "GitHubRepo": env["github.repo"] or "repo"}
+    params = oidc_stack.parameters(
+        env["github.owner"] or "owner", env["github.repo"] or "repo", distributions
+    )
     oidc = Template.from_file(infra / "github-oidc.yaml", params, scope_of(env, account))
     logical = f"{env_name.capitalize()}DeployRole"
     return Principal(

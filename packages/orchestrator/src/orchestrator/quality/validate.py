@@ -65,7 +65,7 @@ def lint_parameters(env: environments.Environment, kind: str) -> dict[str, str]:
     fake = {k: f"artifacts/backend/{n}-0.zip" for n, k in rollout.FUNCTION_PARAMS.items()}
     outs = {"TableName": f"bookingchat-{env.name}", **_PLACEHOLDERS}
     if kind == "data":
-        return {"EnvName": env.name}
+        return {"EnvName": env.name, "AdminMfa": env["identity.admin_mfa"]}
     if kind == "app":
         colour = "blue" if env.blue_green else None
         params = {
