@@ -24,7 +24,7 @@ def test_a_demo_key_authorizes_its_tenant_only(table):
 def test_unknown_and_malformed_keys_are_refused(table):
     good = seed.api_keys()[LOLA]
     for token in [good[:-1] + "X", "bc_nosuchkey1_AAAAAAAAAAAAAAAAAAAAAAAA", "not a key", "", None]:
-        assert authorize(token) == {"isAuthorized": False, "ttlOverride": 0}
+        assert authorize(token) == {"isAuthorized": False, "ttlOverride": 300}  # cached refusal
 
 
 def test_only_hashes_of_keys_are_stored(table):
@@ -46,3 +46,23 @@ def test_seeding_again_does_not_revive_a_rotated_key(table):
     admin.handler(admin_event(LOLA, "rotateApiKey", {}, "Mutation"))
     seed.seed(TABLE)
     assert authorize(old)["isAuthorized"] is False
+
+
+def test_malformed_keys_are_refused_before_any_dynamodb_call(table):
+    """Junk on the public key must cost no table read (AppSync's IdentityValidationExpression
+    stops most of it earlier still; see tests/local/test_public_key_limits.py)."""
+    from backend import runtime
+
+    calls: list[str] = []
+
+    def record(event_name, **_):
+        calls.append(event_name)
+
+    events = runtime.dynamodb().meta.events
+    events.register("provide-client-params.dynamodb.*", record)
+    try:
+        for token in ["not a key", "bc_x_short", "eyJhbGciOi.junk.junk", "x" * 5000]:
+            assert authorize(token)["isAuthorized"] is False
+    finally:
+        events.unregister("provide-client-params.dynamodb.*", record)
+    assert calls == []

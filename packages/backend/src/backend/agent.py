@@ -151,6 +151,7 @@ def run_turn(
     conversation_id: str,
     client_token: str | None,
     deadline: deadlines.Deadline | None = None,
+    visitor: str | None = None,
 ) -> AgentTurn:
     """One visitor message through the model and its tools. `history` is updated in place.
 
@@ -164,7 +165,7 @@ def run_turn(
     mark = len(history)
     history.append({"role": "user", "content": [{"text": text}]})
     turn = AgentTurn(message="")
-    tools = _Tools(tenant, conversation_id, client_token, turn)
+    tools = _Tools(tenant, conversation_id, client_token, turn, visitor, locale)
 
     def give_up(reason: str) -> BedrockUnavailable:
         del history[mark:]  # keep the stored history a valid Converse conversation
@@ -243,13 +244,22 @@ def _tool_error(use: dict, message: str) -> dict:
 
 
 class _Tools:
-    def __init__(self, tenant: dict, conversation_id: str, client_token: str | None, turn: AgentTurn):
+    def __init__(
+        self,
+        tenant: dict,
+        conversation_id: str,
+        client_token: str | None,
+        turn: AgentTurn,
+        visitor: str | None = None,
+        locale: str = "en",
+    ):
         self.tenant, self.conversation_id, self.client_token, self.turn = (
             tenant,
             conversation_id,
             client_token,
             turn,
         )
+        self.visitor, self.locale = visitor, locale  # the booking caps (backend.limits)
         self.tenant_id = tenant["tenantId"]
 
     def run(self, use: dict) -> dict:
@@ -297,7 +307,11 @@ class _Tools:
         except ValueError:
             raise GraphQLUserError(f"start must be ISO 8601, got {start!r}") from None
         token = store.derive_token("ai", self.conversation_id, start, self.client_token)
-        booking = scheduling.book(self.tenant, service, when, customerName, token, self.conversation_id)
+        # Over a booking cap this raises LimitReached: its message reaches the model as the
+        # tool's error, to be said in the chat.
+        booking = scheduling.book(
+            self.tenant, service, when, customerName, token, self.conversation_id, self.visitor, self.locale
+        )
         self.turn.booking = booking
         return {"booking": scheduling.booking_view(booking, self.tenant)}
 

@@ -2,6 +2,11 @@
 
 Keys are stored only as SHA-256 hashes (see `store.tenant_for_api_key`); a rotated, unknown or
 malformed key is refused. Deploys never touch the keys, so tenants keep working across releases.
+
+The key is public, so refusals must be cheap: AppSync's IdentityValidationExpression (api.yaml)
+stops junk before this function runs, a malformed key is refused here before any DynamoDB
+call, and a refusal is cached like an acceptance (a rotated key is a new token, so a cached
+refusal never hides a key that became valid).
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ def handler(event, context=None):
     log.append_keys(request_id=request.get("requestId"), tenant_id=tenant_id)
     if tenant_id is None:
         log.info("api key refused", extra={"operation": request.get("operationName")})
-        return {"isAuthorized": False, "ttlOverride": 0}
+        return {"isAuthorized": False, "ttlOverride": TTL_SECONDS}
     log.info("api key accepted", extra={"operation": request.get("operationName")})
     return {
         "isAuthorized": True,

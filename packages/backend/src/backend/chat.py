@@ -5,6 +5,10 @@ token plan (PlanExceeded), or Bedrock fails or times out (FallbackUsed in every 
 conversation that is half-way through the guided flow finishes there. Tokens are recorded per
 tenant per month (BedrockTokens). Conversation state lives in DynamoDB with a TTL.
 
+The widget key is public: a conversation or visitor over its messages per minute gets a
+clear chat reply and nothing else runs or is written; bookings are capped likewise
+(`backend.limits`).
+
 The turn always answers: the model gets the time left before the turn's deadline (Lambda
 context, AppSync's 30 s, minus a reserve for the guided flow); when it runs out, a booking the
 model's tools already made (or cancelled) is what the guided flow confirms, and the tokens
@@ -25,7 +29,7 @@ CONVERSATION_ID = re.compile(r"^[A-Za-z0-9-]{8,64}$")
 
 
 def send_message(event: dict, context=None) -> dict:
-    from backend import agent, deadline, runtime, scheduling, store
+    from backend import agent, deadline, limits, runtime, scheduling, store
     from backend.guided import GuidedFlow
     from backend.observability import Metric, logger, metric
 
@@ -35,6 +39,19 @@ def send_message(event: dict, context=None) -> dict:
     text, conversation_id, client_token = _validate(args)
     tenant = store.get_tenant(tenant_id)
     locale = _locale(args.get("locale"), tenant)
+    visitor = limits.visitor_of(event)
+    try:
+        limits.allow_message(tenant, conversation_id, visitor, locale)
+    except limits.LimitReached as err:
+        logger().info("limit reached", extra={"limit": err.what, "cap": err.cap})
+        # Answered in the chat, not as an error; the conversation is left as it was.
+        return {
+            "conversationId": conversation_id or uuid.uuid4().hex,
+            "message": err.message,
+            "quickReplies": [],
+            "booking": None,
+            "mode": "GUIDED",
+        }
     conversation_id = conversation_id or uuid.uuid4().hex
     saved = store.get_conversation(tenant_id, conversation_id) or {}
     guided_state = json.loads(saved.get("guidedJson") or "{}")
@@ -52,7 +69,9 @@ def send_message(event: dict, context=None) -> dict:
     booking, mode = None, "GUIDED"
     if reason is None:
         try:
-            turn = agent.run_turn(tenant, history, text, locale, conversation_id, client_token, turn_deadline)
+            turn = agent.run_turn(
+                tenant, history, text, locale, conversation_id, client_token, turn_deadline, visitor
+            )
             mode, message, booking = "AI", turn.message, turn.booking
             quick_replies = [] if booking else turn.quick_replies
         except agent.BedrockUnavailable as err:
@@ -65,7 +84,7 @@ def send_message(event: dict, context=None) -> dict:
         if reason != "guided-in-progress":
             metric(Metric.FALLBACK_USED, tenant_id)
         logger().info("guided flow", extra={"reason": reason})
-        flow = GuidedFlow(tenant, locale, guided_state, conversation_id)
+        flow = GuidedFlow(tenant, locale, guided_state, conversation_id, visitor)
         # The model's tools booked (or cancelled) before it ran out: say so, don't start over.
         reply = flow.confirm(booking) if booking else flow.answer(text, client_token)
         message, quick_replies, booking = reply.message, reply.quick_replies, reply.booking or booking

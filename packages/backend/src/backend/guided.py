@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from backend import scheduling, store
 from backend.dates import PERIOD_HOURS, normalize, parse_time, parse_when, say_day, short_day
 from backend.errors import SlotTaken
+from backend.limits import LimitReached
 
 MAX_SLOT_CHOICES = 8
 
@@ -88,12 +89,15 @@ def _qr(label: str, value: str | None = None) -> dict:
 class GuidedFlow:
     """One turn of the flow for one tenant; `state` is read and updated in place."""
 
-    def __init__(self, tenant: dict, locale: str, state: dict, conversation_id: str):
+    def __init__(
+        self, tenant: dict, locale: str, state: dict, conversation_id: str, visitor: str | None = None
+    ):
         self.tenant = tenant
         self.locale = locale if locale in TEXT else "en"
         self.t = TEXT[self.locale]
         self.state = state
         self.conversation_id = conversation_id
+        self.visitor = visitor  # the per-visitor booking cap (backend.limits)
         self.now = scheduling.now_in(tenant)
 
     # ── entry point ──────────────────────────────────────────────────────────────────────────
@@ -219,8 +223,20 @@ class GuidedFlow:
         token = store.derive_token("guided", self.conversation_id, store.utc_iso(start), client_token)
         try:
             booking = scheduling.book(
-                self.tenant, self._service(), start, self.state["name"], token, self.conversation_id
+                self.tenant,
+                self._service(),
+                start,
+                self.state["name"],
+                token,
+                self.conversation_id,
+                self.visitor,
+                self.locale,
             )
+        except LimitReached as err:
+            # Over a booking cap: say so and start over (another "yes" would meet the same cap).
+            self.state.clear()
+            self.state["step"] = "service"
+            return Reply(err.message, [])
         except SlotTaken:
             self.state["step"] = "when"
             slots = scheduling.available_slots(self.tenant, self._service(), start.date())

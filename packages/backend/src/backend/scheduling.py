@@ -124,8 +124,15 @@ def book(
     customer_name: str,
     client_token: str | None = None,
     conversation_id: str | None = None,
+    visitor: str | None = None,
+    locale: str = "en",
 ) -> dict:
-    """Book a slot availability offers; emits BookingCreated or BookingFailed."""
+    """Book a slot availability offers; emits BookingCreated or BookingFailed.
+
+    A new booking first takes one from the conversation's and the visitor's caps
+    (`backend.limits`; LimitReached with nothing written when over); a retry of a booking already
+    made (same client token) does not count again."""
+    from backend import limits
     from backend.errors import GraphQLUserError
     from backend.observability import Metric, metric
 
@@ -146,9 +153,15 @@ def book(
             raise SlotTaken("that time was just booked by someone else; please choose another slot")
         if start not in offered:
             raise BadInput(f"{start.isoformat()} is not an available slot for {service['name']}")
-        booking = store.create_booking(
-            tenant_id, store.NewBooking(service, start, name, client_token, conversation_id)
-        )
+        holds = limits.hold_booking(tenant, conversation_id, visitor, locale)
+        try:
+            booking = store.create_booking(
+                tenant_id, store.NewBooking(service, start, name, client_token, conversation_id)
+            )
+        except BaseException:
+            for hold in holds:  # no booking was written: the visitor keeps the unit
+                limits.give_back(hold)
+            raise
     except GraphQLUserError:
         metric(Metric.BOOKING_FAILED, tenant_id)
         raise

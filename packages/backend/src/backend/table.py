@@ -86,6 +86,11 @@ class keys:  # noqa: N801 — a namespace of key builders, read as keys.tenant(.
         return f"USAGE#{month}"
 
     @staticmethod
+    def limit(window_key: str) -> str:
+        """A cap's counter for one window (`backend.limits`): swept by TTL when the window ends."""
+        return f"LIMIT#{window_key}"
+
+    @staticmethod
     def admin(subject: str) -> str:
         """A tenant's admin: one item per Cognito user (`sub`) under the tenant's partition."""
         return f"ADMIN#{subject}"

@@ -62,6 +62,16 @@ class Environment:
     def artifact_bucket(self, account: str) -> str:
         return f"{PREFIX}-{self.name}-artifacts-{account}"
 
+    def limit_params(self) -> dict[str, str]:
+        """The app stack's parameters for the public key's limits ([limits] in the toml)."""
+        return {
+            "WafRequestsPer5Min": str(self["limits.waf_requests_per_5min"]),
+            "QueryDepthLimit": str(self["limits.query_depth"]),
+            "ResolverCountLimit": str(self["limits.resolver_count"]),
+            "AuthorizerConcurrency": str(self["limits.authorizer_concurrency"]),
+            "ChatConcurrency": str(self["limits.chat_concurrency"]),
+        }
+
     def as_rows(self) -> list[tuple[str, Any, str]]:
         return [(k, v.value, v.source) for k, v in sorted(self.values.items())]
 

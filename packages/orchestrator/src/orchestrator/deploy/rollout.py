@@ -268,6 +268,7 @@ def _app_params(t: Target, pkg: dp.Package, data_out: dict, colour: str | None) 
         "ModelId": env["app.model_id"],
         "DisableIa": "true" if env["app.disable_ia"] else "false",
         "LogRetentionDays": str(env["app.log_retention_days"]),
+        **env.limit_params(),
     }
 
 

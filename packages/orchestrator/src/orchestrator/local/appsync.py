@@ -13,6 +13,9 @@ moto keeps AppSync's control plane but runs no resolver, so `inv local-dev` serv
 - each root field calls its Lambda handler (`backend.functions.RESOLVERS` → `FUNCTIONS`)
   in-process with an AppSync-shaped direct-Lambda event; a handler's exception becomes an
   AppSync error `{errorType: <class name>, message}`.
+- the API's limits from `infra/app/api.yaml` with the `local` environment's values
+  (`quality.api_limits`): a token that fails `IdentityValidationExpression` never reaches the
+  authorizer (401), a query over `QueryDepthLimit` or `ResolverCountLimit` runs nothing.
 - CORS like AppSync (any origin), and a small GraphiQL-like page on GET (no CDN, no internet).
 """
 
@@ -154,6 +157,7 @@ class Api:
     api_id: str = "local"
     account_id: str = "123456789012"
     schema: object = None
+    limits: object = None  # quality.api_limits.ApiLimits, or None for no limits
     _handlers: dict = field(default_factory=dict)
     _auth_cache: dict = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -200,6 +204,8 @@ class Api:
         return self._lambda_identity(auth, headers, body, request_id)
 
     def _lambda_identity(self, token: str, headers: dict, body: dict, request_id: str) -> Identity | None:
+        if self.limits is not None and not self.limits.token_allowed(token):
+            return None  # AppSync refuses it without invoking the authorizer
         now = time.monotonic()
         with self._lock:
             cached = self._auth_cache.get(token)
@@ -235,6 +241,12 @@ class Api:
     # execution
     def execute(self, body: dict, identity: Identity, headers: dict, request_id: str) -> dict:
         from graphql import graphql_sync
+
+        over = (
+            self.limits.refusal(body.get("query") or "", body.get("operationName")) if self.limits else None
+        )
+        if over:
+            return {"data": None, "errors": [{"errorType": "ValidationError", "message": over}]}
 
         def resolve_root(source, info, **args):
             from backend.errors import GraphQLUserError
@@ -468,6 +480,7 @@ def start(
     api_id: str = "local",
     demo_key: str = "",
     host: str = "127.0.0.1",
+    limits=None,
 ) -> LocalAppSync:
     """Serve the API on host:port (0 = a free port). Handlers run in this process: set TABLE_NAME,
     ENV_NAME and AWS_ENDPOINT_URL in os.environ first (local_dev does)."""
@@ -477,7 +490,11 @@ def start(
             "stop what uses it (another ./inv local-dev?)",
         )
     verifier = CognitoVerifier(aws_endpoint, user_pool_id) if aws_endpoint and user_pool_id else None
-    api = Api(verifier=verifier, api_id=api_id)
+    if limits is None:
+        from orchestrator.quality import api_limits
+
+        limits = api_limits.for_environment("local")
+    api = Api(verifier=verifier, api_id=api_id, limits=limits)
     handler = type("Handler", (_Handler,), {"api": api, "demo_key": demo_key})
     server = ThreadingHTTPServer((host, port), handler)
     server.daemon_threads = True

@@ -75,6 +75,7 @@ def lint_parameters(env: environments.Environment, kind: str) -> dict[str, str]:
             "ModelId": env["app.model_id"],
             "DisableIa": "true" if env["app.disable_ia"] else "false",
             "LogRetentionDays": str(env["app.log_retention_days"]),
+            **env.limit_params(),
             **fake,
         }
         return {
