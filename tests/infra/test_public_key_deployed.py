@@ -11,7 +11,8 @@ from __future__ import annotations
 import boto3
 import pytest
 
-from orchestrator import environments, rollout
+from orchestrator import environments
+from orchestrator.deploy import rollout
 
 
 @pytest.mark.xfail(
