@@ -9,17 +9,11 @@ tests/contracts/test_public_key_limits.py.
 from __future__ import annotations
 
 import boto3
-import pytest
 
 from orchestrator import environments
 from orchestrator.deploy import rollout
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="open: on moto the dev authorizer ends with ReservedConcurrentExecutions 0 (the !If "
-    "in functions.yaml took the Ref branch); on AWS 0 would throttle it: to be settled",
-)
 def test_the_deployed_app_stack_carries_the_waf_acl_and_the_environments_limits(dev, zips, lines):
     rollout.deploy("dev", zips=zips, echo=lines.append, poll=0)
     cfn = boto3.client("cloudformation")
