@@ -62,6 +62,22 @@ def test_second_deploy_is_up_to_date_and_uploads_nothing(dev, zips, lines):
     assert keys_after == keys_before
 
 
+def test_a_deploy_with_nothing_to_do_makes_no_change_set(dev, zips, lines):
+    """The stacks already run these exact templates and parameters: no change set to create,
+    wait for and delete (what made a no-op deploy slow)."""
+    rollout.deploy("dev", zips=zips, echo=lines.append, poll=0)
+    operations: list[str] = []
+    boto3.DEFAULT_SESSION.events.register(
+        "before-call.cloudformation.*", lambda model, **_: operations.append(model.name)
+    )
+    try:
+        again = rollout.deploy("dev", zips=zips, echo=lines.append, poll=0)
+    finally:
+        boto3.DEFAULT_SESSION.events.unregister("before-call.cloudformation.*")
+    assert [s.outcome for s in again.stacks] == ["up to date"] * 4
+    assert operations and "CreateChangeSet" not in operations, operations
+
+
 def test_a_code_change_updates_only_the_app_stack(dev, zips, lines):
     rollout.deploy("dev", zips=zips, echo=lines.append, poll=0)
     changed = {**zips, "chat": zips["chat"] + b"\0"}  # other bytes, other sha256 key

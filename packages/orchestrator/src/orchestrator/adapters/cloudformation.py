@@ -51,12 +51,13 @@ def template(cfn, stack: str) -> dict:
     body = cfn.get_template(StackName=stack, TemplateStage="Original")["TemplateBody"]
     if isinstance(body, dict):
         return json.loads(json.dumps(body))
-    try:
-        return json.loads(body)
-    except ValueError:
-        from cfnlint.decode.cfn_yaml import loads
+    from orchestrator.adapters.templates import parse_template
 
-        return json.loads(json.dumps(loads(body)))
+    return parse_template(body)  # JSON is YAML too
+
+
+def tags(desc: dict | None) -> dict[str, str]:
+    return {t["Key"]: t["Value"] for t in (desc or {}).get("Tags", [])}
 
 
 def nested_stacks(cfn, stack: str) -> list[tuple[str, str]]:
