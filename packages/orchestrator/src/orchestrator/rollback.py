@@ -138,8 +138,13 @@ def _backend_history(manifest: mf.Manifest, env: str) -> list[str]:
     return history
 
 
-def record_backend_rollback(root: Path, env: str, result: dict, push: bool = False) -> str | None:
-    """Record what runs after `backend_ops.rollback_backend` (a colour switch or a redeploy)."""
+def record_backend_rollback(
+    root: Path, env: str, result: dict, push: bool = False, journal_id: str | None = None
+) -> str | None:
+    """Record what runs after `backend_ops.apply_rollback` (a colour switch or a redeploy).
+
+    Called by the rollback-backend operation's last step (`steps.environment`), with its journal id.
+    """
     from datetime import UTC, datetime
 
     repo = gitx.open_repo(root)
@@ -162,6 +167,7 @@ def record_backend_rollback(root: Path, env: str, result: dict, push: bool = Fal
             "versions": {"backend": version},
             "colour": colour,
             "from": current.version if current else None,
+            **({"id": journal_id} if journal_id else {}),
         }
         return mf.with_event(
             m, mf.Event(at=now, by=who, action="rollback-backend", env=env, version=version, details=details)

@@ -237,6 +237,26 @@ def render_ia(flip, dry_run: bool) -> None:
     err_console.print(f"{flip.env}: {mode}" + ("" if flip.changed else " (already so)"))
 
 
+def render_operation(result: dict) -> None:
+    """One line for an engine command's result (the dict its --json prints)."""
+    if result.get("dry_run"):
+        plan = result.get("plan")
+        summary = (plan or {}).get("summary") if isinstance(plan, dict) else None
+        err_console.print(f"dry run: {summary or plan or 'nothing to do'}", highlight=False, soft_wrap=True)
+        if result.get("locked_by"):
+            err_console.print(f"[yellow]locked by {result['locked_by']}[/] — a real run would be refused now")
+        return
+    if not result.get("journal"):
+        err_console.print("nothing to do")
+        return
+    how = ", resumed" if result.get("resumed") else ""
+    err_console.print(
+        f"[bold green]done[/] {result['plan'].get('summary', result['kind'])} ({result['journal']}{how})",
+        highlight=False,
+        soft_wrap=True,
+    )
+
+
 def render_lease(env: str, lease) -> None:
     if lease is None:
         err_console.print(f"{env} is not locked")
