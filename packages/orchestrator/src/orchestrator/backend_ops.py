@@ -52,7 +52,13 @@ def rollback_choice(env_name: str, *, to: str = "", echo=print) -> dict:
             and desc
             and desc["StackStatus"] in ("CREATE_COMPLETE", "UPDATE_COMPLETE", "UPDATE_ROLLBACK_COMPLETE")
         ):
-            return {"mode": "switch", "from": live, "to": previous}
+            tags = {t["Key"]: t["Value"] for t in desc.get("Tags", [])}
+            return {
+                "mode": "switch",
+                "from": live,
+                "to": previous,
+                "version": tags.get("bookingchat:version"),
+            }
         echo("no previous colour to switch back to: redeploying the previous release")
     history = records(t)
     if to:

@@ -104,7 +104,8 @@ def _put(bucket: str, lease: Lease, **condition) -> str | None:
             Bucket=bucket, Key=key(lease.env), Body=lease.body(), ContentType="application/json", **condition
         )
     except ClientError as err:
-        if err.response["Error"]["Code"] in PRECONDITION:
+        # If-Match on a key that is gone answers 404 NoSuchKey (AWS and the embedded S3 alike).
+        if err.response["Error"]["Code"] in PRECONDITION + ("NoSuchKey", "404"):
             return None
         raise
     return put["ETag"]

@@ -155,14 +155,13 @@ def record_backend_rollback(
     if not version:  # a colour switch: the colour runs the version this environment ran before
         history = _backend_history(manifest, env)
         version = history[-2] if len(history) > 1 else (current.version if current else None)
-    if not version:
-        return None
     colour = result.get("live_colour") or result.get("switched_to") or (current.colour if current else None)
     now = datetime.now(UTC).replace(microsecond=0)
     who = gitx.who(repo)
 
     def change(m: mf.Manifest) -> mf.Manifest:
-        m = mf.with_backend(m, env, mf.BackendDeployment(version=version, colour=colour, at=now))
+        if version:  # unknown (a colour deployed before versions were tagged): the event alone
+            m = mf.with_backend(m, env, mf.BackendDeployment(version=version, colour=colour, at=now))
         details = {
             "versions": {"backend": version},
             "colour": colour,
@@ -173,4 +172,6 @@ def record_backend_rollback(
             m, mf.Event(at=now, by=who, action="rollback-backend", env=env, version=version, details=details)
         )
 
-    return manifest_store.commit_change(root, change, f"rollback-backend {env} → {version}", push=push)
+    return manifest_store.commit_change(
+        root, change, f"rollback-backend {env} → {version or colour}", push=push
+    )

@@ -200,7 +200,7 @@ def _roll_out(
                 pkg,
                 app_params,
                 opts,
-                {"bookingchat:app-digest": digest},
+                {"bookingchat:app-digest": digest, "bookingchat:version": version},
             )
             if not opts.dry_run:
                 _smoke(smoke, app.outputs, f"{idle} colour's own endpoint", opts)
