@@ -203,6 +203,8 @@ def manifest_schema(c):
         "push": "push the release commit and tags atomically at the end",
         "no-wait": "do not wait for the CloudFront invalidation to complete",
         "resume": "resume this unfinished release id (see ./inv status)",
+        "abandon": "close this unfinished release id without finishing it (needs --reason)",
+        "reason": "why it is abandoned (recorded in its journal)",
     }
 )
 @refusals
@@ -218,6 +220,8 @@ def release(
     push=False,
     no_wait=False,
     resume="",
+    abandon="",
+    reason="",
 ):
     """Release: versions, changelog, build once, publish, deploy, move channels, invalidate, smoke, tag."""
     from pathlib import Path
@@ -225,6 +229,17 @@ def release(
     from orchestrator import release as rel
     from orchestrator import ui
     from orchestrator.ci import default_channel
+
+    if abandon:
+        closed = rel.abandon(Path.cwd(), env, abandon, reason)
+        if json:
+            ui.print_json(closed)
+        else:
+            ui.err_console.print(f"abandoned {abandon}: {reason}")
+            ui.err_console.print(
+                f"live now: {closed['live_channels']} (steps that had run: {closed['steps_done']})"
+            )
+        return
 
     req = rel.Request(
         env=env,

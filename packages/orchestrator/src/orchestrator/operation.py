@@ -88,10 +88,12 @@ def run(
         for other in sorted(op.also_hold, key=lambda p: p.env):  # one order everywhere: no deadlock
             if other.env != op.env:
                 leases.enter_context(lock.hold(other.artifact_bucket, other.env, who, op.kind))
-        plan = None if resume else op.make_plan()  # under the lease: nobody changes the env meanwhile
-        journal, resumed = _journal(op, tgt, resume, who, plan)
+        journal, resumed = _journal(op, tgt, resume, who)
         if journal is None:
-            return Outcome(None, False)
+            plan = op.make_plan()  # under the lease: nobody changes the environment meanwhile
+            if plan is None:
+                return Outcome(None, False)
+            journal = _new_journal(op, tgt, who, plan)
         ctx = Ctx(
             root=root,
             target=tgt,
@@ -112,7 +114,8 @@ def run(
         return Outcome(journal, resumed)
 
 
-def _journal(op: Operation, tgt: Target | Place, resume: str | None, who: str, plan: dict | None):
+def _journal(op: Operation, tgt: Target | Place, resume: str | None, who: str):
+    """The journal to resume (by id, or the unfinished one of the same command), else (None, False)."""
     if resume:
         found = journals.load(tgt.artifact_bucket, op.env, resume)
         if found is None:
@@ -132,9 +135,11 @@ def _journal(op: Operation, tgt: Target | Place, resume: str | None, who: str, p
                 else ""
             ),
         )
-    if plan is None:
-        return None, False
-    journal = journals.Journal(
+    return None, False
+
+
+def _new_journal(op: Operation, tgt: Target | Place, who: str, plan: dict) -> journals.Journal:
+    return journals.Journal(
         bucket=tgt.artifact_bucket,
         id=journals.new_id(op.kind),
         env=op.env,
@@ -144,4 +149,3 @@ def _journal(op: Operation, tgt: Target | Place, resume: str | None, who: str, p
         plan_hash=release_plan.plan_hash(plan),
         by=who,
     )
-    return journal, False
