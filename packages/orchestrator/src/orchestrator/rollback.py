@@ -117,13 +117,14 @@ def run(
         kind=kind,
         env=env,
         request={"env": env, "channel": channel, "to": version},
-        make_plan=lambda: the_plan,
+        # Planned again under the lease: the manifest it reads cannot change in between.
+        make_plan=lambda: plan(manifest_store.load(root), kind, env, channel, version, reason),
         steps_for=lambda p: [STEPS[name] for name in p["steps"]],
     )
     outcome = operation.run(
         root, op, tgt or target.resolve(env), gitx.who(repo), resume, push, wait, echo, on_event, confirm
     )
-    return the_plan, outcome
+    return (outcome.journal.plan if outcome.journal else the_plan), outcome
 
 
 # ── rollback-backend: the deploy engine switches or redeploys; the manifest records it ──────

@@ -197,7 +197,7 @@ def render_status(board) -> None:
         for j in row.unfinished:
             err_console.print(
                 f"  [yellow]unfinished {j['kind']}[/] {j['id']} by {j['by']} since {j['started_at']}"
-                f" (done: {', '.join(j['steps_done']) or 'nothing'}) → ./inv release --resume {j['id']} --env {row.env}"
+                f" (done: {', '.join(j['steps_done']) or 'nothing'}) → {_resume_hint(j, row.env)}"
             )
         for e in row.events:
             what = e.get("version") or ", ".join(
@@ -235,6 +235,12 @@ def render_ia(flip, dry_run: bool) -> None:
         arrow = "would set" if dry_run else "set"
         err_console.print(f"{name}: {before or '(missing)'} → {arrow} {flip.value}")
     err_console.print(f"{flip.env}: {mode}" + ("" if flip.changed else " (already so)"))
+
+
+def _resume_hint(j: dict, env: str) -> str:
+    if j["kind"] == "release":
+        return f"./inv release --resume {j['id']} --env {env} (or --abandon {j['id']} --reason …)"
+    return f"run the same ./inv {j['kind']} command again: it resumes {j['id']}"
 
 
 def render_operation(result: dict) -> None:
