@@ -357,6 +357,31 @@ def ia(c, state, env, dry_run=False, json=False, push=False):
 
 
 @task(
+    positional=["env", "journal_id"],
+    help={"reason": "why (recorded in its journal)", "json": "print the closed journal as JSON"},
+)
+@refusals
+def abandon(c, env, journal_id, reason="", json=False):
+    """Close an unfinished operation (deploy, promote, seed…) without finishing it, so it blocks nothing."""
+    from pathlib import Path
+
+    from orchestrator import operation, target, ui
+    from orchestrator.adapters import git as gitx
+
+    closed = operation.abandon(
+        target.place(env), env, journal_id, gitx.who(gitx.open_repo(Path.cwd())), reason
+    )
+    if json:
+        ui.print_json(
+            {"abandoned": closed.id, "kind": closed.kind, "reason": reason, "steps": list(closed.steps)}
+        )
+    else:
+        ui.err_console.print(
+            f"abandoned {closed.kind} {closed.id} (steps that had run: {list(closed.steps) or 'none'})"
+        )
+
+
+@task(
     help={"yes": "do not ask for confirmation", "force": "break a lease that has not expired (its run stops)"}
 )
 @refusals

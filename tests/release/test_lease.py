@@ -199,3 +199,35 @@ def test_the_plan_is_made_under_the_lease(place, tmp_path):
     op.make_plan = lambda: seen.append(lock.read(place.artifact_bucket, "dev")) or None
     operation.run(Path(tmp_path), op, place, "ana")
     assert seen[0] is not None and seen[0].holder == "ana"
+
+
+def test_a_stuck_operation_blocks_the_environment_until_abandoned_with_a_reason(place, tmp_path):
+    from orchestrator import journal as journals
+
+    stuck = journals.Journal(
+        place.artifact_bucket, "deploy-x-1", "dev", "deploy", {"env": "dev"}, {}, "h", "bob"
+    )
+    stuck.save()
+    with pytest.raises(UserError, match=r"unfinished deploy deploy-x-1 .* ./inv abandon dev deploy-x-1"):
+        operation.run(tmp_path, _op_of("seed"), place, "ana")
+    with pytest.raises(UserError, match="needs a --reason"):
+        operation.abandon(place, "dev", "deploy-x-1", "ana", " ")
+    closed = operation.abandon(place, "dev", "deploy-x-1", "ana", "its plan can never succeed")
+    assert closed.status == "abandoned" and closed.abandoned["reason"] == "its plan can never succeed"
+    ran: list[str] = []
+    assert (
+        operation.run(tmp_path, _op_of("seed", [Sleep("one", 0, ran)]), place, "ana").journal.status == "done"
+    )
+    assert ran == ["one"]
+
+
+def _op_of(kind: str, steps: list | None = None) -> operation.Operation:
+    steps = steps or []
+    return operation.Operation(
+        kind=kind,
+        env="dev",
+        request={"env": "dev"},
+        make_plan=lambda: {"kind": kind, "env": "dev", "steps": [s.name for s in steps]},
+        steps_for=lambda plan: steps,
+        needs_cdn=False,
+    )

@@ -132,7 +132,7 @@ def _journal(op: Operation, tgt: Target | Place, resume: str | None, who: str):
             + (
                 f", or ./inv release --abandon {unfinished.id} --reason …"
                 if unfinished.kind == "release"
-                else ""
+                else f", or close it with ./inv abandon {op.env} {unfinished.id} --reason …"
             ),
         )
     return None, False
@@ -149,3 +149,18 @@ def _new_journal(op: Operation, tgt: Target | Place, who: str, plan: dict) -> jo
         plan_hash=release_plan.plan_hash(plan),
         by=who,
     )
+
+
+def abandon(tgt: Target | Place, env: str, journal_id: str, who: str, reason: str) -> journals.Journal:
+    """Close an unfinished operation without finishing it, under the lease, saying who and why —
+    so a plan that can no longer succeed never blocks the environment."""
+    if not reason.strip():
+        raise UserError("abandoning needs a --reason", "say why, e.g. --reason 'main moved; releasing again'")
+    with lock.hold(tgt.artifact_bucket, env, who, "abandon"):
+        found = journals.load(tgt.artifact_bucket, env, journal_id)
+        if found is None:
+            raise UserError(f"no operation {journal_id} in {env}", f"see ./inv status --env {env}")
+        if found.status != "running":
+            raise UserError(f"{journal_id} is already {found.status}", "nothing to abandon")
+        found.abandon(who, reason)
+    return found

@@ -157,29 +157,21 @@ def recover_record(repo, journal, ctx: Ctx) -> None:
 
 
 def abandon(root: Path, env: str, journal_id: str, reason: str, tgt: target.Target | None = None) -> dict:
-    """`./inv release --abandon ID --reason …`: close an unfinished release under the lease, with
-    who and why, and say what is live (the channel pointers and which steps had run)."""
+    """`./inv release --abandon ID --reason …`: close an unfinished release with who and why,
+    and say what is live (the channel pointers it meant to move, which steps had run)."""
     from orchestrator import journal as journals
-    from orchestrator import lock
     from orchestrator.steps.channels import pointer_version
 
-    if not reason.strip():
-        raise UserError("--abandon needs a --reason", "say why, e.g. --reason 'main moved; re-releasing'")
-    repo = gitx.open_repo(root)
     tgt = tgt or target.resolve(env)
-    who = gitx.who(repo)
-    with lock.hold(tgt.artifact_bucket, env, who, "release --abandon"):
-        found = journals.load(tgt.artifact_bucket, env, journal_id)
-        if found is None or found.kind != "release":
-            raise UserError(f"no release {journal_id} in {env}", f"see ./inv status --env {env}")
-        if found.status != "running":
-            raise UserError(f"{journal_id} is already {found.status}", "nothing to abandon")
-        found.abandon(who, reason)
-        live = {c: pointer_version(tgt.widget_bucket, c) for c in found.plan.get("channels", {})}
+    found = journals.load(tgt.artifact_bucket, env, journal_id)
+    if found is not None and found.kind != "release":
+        raise UserError(f"{journal_id} is a {found.kind}, not a release", f"./inv abandon {env} {journal_id}")
+    closed = operation.abandon(tgt, env, journal_id, gitx.who(gitx.open_repo(root)), reason)
+    live = {c: pointer_version(tgt.widget_bucket, c) for c in closed.plan.get("channels", {})}
     return {
         "abandoned": journal_id,
         "reason": reason,
-        "steps_done": list(found.steps),
+        "steps_done": list(closed.steps),
         "live_channels": live,
         "note": "channels moved by this release stay where they are; roll them back with ./inv rollback-widget if needed",
     }
