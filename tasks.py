@@ -205,6 +205,8 @@ def manifest_schema(c):
         "push": "push the release commit and tags atomically at the end",
         "no-wait": "do not wait for the CloudFront invalidation to complete",
         "resume": "resume this unfinished release id (see ./inv status)",
+        "abandon": "close this unfinished release id without finishing it (needs --reason)",
+        "reason": "why it is abandoned (recorded in its journal)",
     }
 )
 @refusals
@@ -220,6 +222,8 @@ def release(
     push=False,
     no_wait=False,
     resume="",
+    abandon="",
+    reason="",
 ):
     """Release: versions, changelog, build once, publish, deploy, move channels, invalidate, smoke, tag."""
     from pathlib import Path
@@ -227,6 +231,17 @@ def release(
     from orchestrator import ui
     from orchestrator.ci import default_channel
     from orchestrator.release import release as rel
+
+    if abandon:
+        closed = rel.abandon(Path.cwd(), env, abandon, reason)
+        if json:
+            ui.print_json(closed)
+        else:
+            ui.err_console.print(f"abandoned {abandon}: {reason}")
+            ui.err_console.print(
+                f"live now: {closed['live_channels']} (steps that had run: {closed['steps_done']})"
+            )
+        return
 
     req = rel.Request(
         env=env,
@@ -369,25 +384,49 @@ def admin_create(c, env, tenant="", email="", no_invite=False, json=False):
         )
 
 
-@task(help={"yes": "do not ask for confirmation"})
+@task(
+    positional=["env", "journal_id"],
+    help={"reason": "why (recorded in its journal)", "json": "print the closed journal as JSON"},
+)
 @refusals
-def unlock(c, env, yes=False):
-    """Break an environment's stale release lease (shows who holds it, asks first)."""
+def abandon(c, env, journal_id, reason="", json=False):
+    """Close an unfinished operation (deploy, promote, seed…) without finishing it, so it blocks nothing."""
+    from pathlib import Path
+
+    from orchestrator import ui
+    from orchestrator.adapters import git as gitx
+    from orchestrator.engine import operation, target
+
+    closed = operation.abandon(
+        target.place(env), env, journal_id, gitx.who(gitx.open_repo(Path.cwd())), reason
+    )
+    if json:
+        ui.print_json(
+            {"abandoned": closed.id, "kind": closed.kind, "reason": reason, "steps": list(closed.steps)}
+        )
+    else:
+        ui.err_console.print(
+            f"abandoned {closed.kind} {closed.id} (steps that had run: {list(closed.steps) or 'none'})"
+        )
+
+
+@task(
+    help={"yes": "do not ask for confirmation", "force": "break a lease that has not expired (its run stops)"}
+)
+@refusals
+def unlock(c, env, yes=False, force=False):
+    """Break an environment's stale lease (shows who holds it, asks first; a live one needs --force)."""
     from orchestrator import ui
     from orchestrator.engine import lease as lock
     from orchestrator.engine import target
-    from orchestrator.errors import UserError
 
-    tgt = target.resolve(env)
-    held = lock.read(tgt.artifact_bucket, env)
-    ui.render_lease(env, held)
+    place = target.place(env)
+    held = lock.read_held(place.artifact_bucket, env)
+    ui.render_lease(env, held.lease if held else None)
     if held is None:
         return
-    ui.confirm_or_refuse(f"Break {env}'s lease held by {held.holder}?", yes)
-    now = lock.read(tgt.artifact_bucket, env)
-    if now is not None and now.token != held.token:
-        raise UserError(f"{env}'s lease changed hands meanwhile: {now.describe()}", "look again, then decide")
-    lock.break_lease(tgt.artifact_bucket, env)
+    ui.confirm_or_refuse(f"Break {env}'s lease held by {held.lease.holder}?", yes)
+    lock.break_lease(place.artifact_bucket, env, held, force=force)  # only the lease shown, by its ETag
     ui.err_console.print(f"{env}: lease broken")
 
 
@@ -430,49 +469,72 @@ def validate(c, env="", no_checkov=False):
 @refusals
 def deploy(c, env, version="", allow_data_loss=False, dry_run=False, json=False):
     """Package and deploy an environment's stacks (prod: blue/green through the API domain)."""
-    from orchestrator import ui
-    from orchestrator.deploy import rollout
-
-    result = rollout.deploy(
-        env, version=version, allow_data_loss=allow_data_loss, dry_run=dry_run, echo=ui.err_console.print
-    )
-    if json:
-        ui.print_json(result.to_json())
-    else:
-        ui.console.print(f"{env}: " + ", ".join(f"{s.kind} {s.outcome}" for s in result.stacks))
-
-
-@task(
-    help={
-        "to": "the recorded version to go back to (default: the previous one)",
-        "dry-run": "show, then stop",
-        "push": "push the manifest commit that records it",
-    }
-)
-@refusals
-def rollback_backend(c, env, to="", dry_run=False, json=False, push=False):
-    """Prod: switch back to the previous colour. Elsewhere: redeploy an earlier release by digest."""
     from pathlib import Path
 
     from orchestrator import ui
-    from orchestrator.deploy import backend_rollback
-    from orchestrator.release import rollback
+    from orchestrator.deploy import backend_commands
 
-    result = backend_rollback.rollback_backend(env, to=to, dry_run=dry_run, echo=ui.err_console.print)
-    data = result if isinstance(result, dict) else result.to_json()
-    if not dry_run:
-        rollback.record_backend_rollback(Path.cwd(), env, data, push=push)
-    ui.print_json(data) if json else ui.console.print(f"{env}: rolled back ({data.get('version') or data})")
+    result = backend_commands.deploy(
+        Path.cwd(),
+        env,
+        version=version,
+        allow_data_loss=allow_data_loss,
+        dry_run=dry_run,
+        echo=ui.err_console.print,
+        on_event=ui.render_step_event,
+    )
+    ui.print_json(result) if json else ui.render_operation(result)
 
 
-@task(help={"dry-run": "say which colour would be deleted, then stop"})
+_ENGINE_HELP = {
+    "dry-run": "show the plan, change nothing",
+    "json": "print the result as JSON on stdout",
+    "push": "push the manifest commit that records it",
+    "resume": "resume this unfinished operation id (see ./inv status)",
+}
+
+
+@task(help={"to": "the recorded version to go back to (default: the previous one)", **_ENGINE_HELP})
 @refusals
-def retire_colour(c, env, dry_run=False):
-    """After the bake: delete the colour that is not live (never the live one)."""
-    from orchestrator import ui
-    from orchestrator.deploy import backend_rollback
+def rollback_backend(c, env, to="", dry_run=False, json=False, push=False, resume=""):
+    """Prod: switch back to the previous colour. Elsewhere: redeploy an earlier release by digest. Recorded."""
+    from pathlib import Path
 
-    backend_rollback.retire_colour(env, dry_run=dry_run, echo=ui.err_console.print)
+    from orchestrator import ui
+    from orchestrator.deploy import backend_commands
+
+    result = backend_commands.rollback_backend(
+        Path.cwd(),
+        env,
+        to=to,
+        dry_run=dry_run,
+        push=push,
+        resume=resume or None,
+        echo=ui.err_console.print,
+        on_event=ui.render_step_event,
+    )
+    ui.print_json(result) if json else ui.render_operation(result)
+
+
+@task(help=_ENGINE_HELP)
+@refusals
+def retire_colour(c, env, dry_run=False, json=False, push=False, resume=""):
+    """After the bake: delete the colour that is not live (never the live one)."""
+    from pathlib import Path
+
+    from orchestrator import ui
+    from orchestrator.deploy import backend_commands
+
+    result = backend_commands.retire_colour(
+        Path.cwd(),
+        env,
+        dry_run=dry_run,
+        push=push,
+        resume=resume or None,
+        echo=ui.err_console.print,
+        on_event=ui.render_step_event,
+    )
+    ui.print_json(result) if json else ui.render_operation(result)
 
 
 @task(
@@ -480,27 +542,56 @@ def retire_colour(c, env, dry_run=False):
         "include-data": "also delete the data stack (its table and user pool are retained)",
         "allow-prod": "needed to tear down prod",
         "confirm": "the typed confirmation, bookingchat-<env> (asked for when missing)",
-        "dry-run": "list the stacks that would be deleted, then stop",
+        **_ENGINE_HELP,
     }
 )
 @refusals
-def teardown(c, env, include_data=False, allow_prod=False, confirm="", dry_run=False):
+def teardown(
+    c, env, include_data=False, allow_prod=False, confirm="", dry_run=False, json=False, push=False, resume=""
+):
     """Delete an environment's stacks in reverse order; prod and data need flags and a confirmation."""
     import sys
+    from pathlib import Path
 
     from orchestrator import ui
-    from orchestrator.deploy import backend_rollback
+    from orchestrator.deploy import backend_commands
 
     if (env == "prod" or include_data) and not confirm and not dry_run and sys.stdin.isatty():
         confirm = input(f"type bookingchat-{env} to confirm: ").strip()
-    backend_rollback.teardown(
+    result = backend_commands.teardown(
+        Path.cwd(),
         env,
         include_data=include_data,
         allow_prod=allow_prod,
         confirm=confirm,
         dry_run=dry_run,
+        push=push,
+        resume=resume or None,
         echo=ui.err_console.print,
+        on_event=ui.render_step_event,
     )
+    ui.print_json(result) if json else ui.render_operation(result)
+
+
+@task(help={"dry-run": "show what would be seeded, change nothing", **_ENGINE_HELP})
+@refusals
+def seed(c, env, dry_run=False, json=False, push=False, resume=""):
+    """Seed an environment: qa's demo tenants (infra/seed/demo.toml) and every env's smoke tenant. Idempotent."""
+    from pathlib import Path
+
+    from orchestrator import ui
+    from orchestrator.board import seed as seeding
+
+    result = seeding.run(
+        Path.cwd(),
+        env,
+        dry_run=dry_run,
+        push=push,
+        resume=resume or None,
+        echo=ui.err_console.print,
+        on_event=ui.render_step_event,
+    )
+    ui.print_json(result) if json else ui.render_operation(result)
 
 
 @task(
@@ -651,19 +742,25 @@ def _move_channel(kind, env, channel, to, reason, dry_run, json, yes, push, no_w
         "reason": "why it must never be served again",
         "push": "push the manifest commit",
         "yes": "do not ask",
+        "dry-run": "check the version and say which channels still serve it; change nothing",
+        "json": "print the result as JSON on stdout",
     },
 )
 @refusals
-def yank(c, version, reason="", yes=False, push=False):
+def yank(c, version, reason="", yes=False, push=False, dry_run=False, json=False):
     """Yank a widget VERSION: never promoted, rolled back or pointed to again (nothing is deleted)."""
     from pathlib import Path
 
     from orchestrator import ui
     from orchestrator.release.yank import yank as do_yank
 
-    ui.confirm_or_refuse(f"Yank widget {version}?", yes)
-    still = do_yank(Path.cwd(), version, reason, push=push)
-    ui.err_console.print(f"[yellow]yanked[/] widget {version}")
+    if not dry_run:
+        ui.confirm_or_refuse(f"Yank widget {version}?", yes)
+    still = do_yank(Path.cwd(), version, reason, push=push, dry_run=dry_run)
+    if json:
+        ui.print_json({"version": version, "yanked": not dry_run, "still_served_by": still})
+        return
+    ui.err_console.print(f"[yellow]{'would yank' if dry_run else 'yanked'}[/] widget {version}")
     if still:
         ui.err_console.print(
             f"still served by {', '.join(still)} — roll those back with ./inv rollback-widget"

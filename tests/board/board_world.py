@@ -76,3 +76,24 @@ def held_elsewhere(bucket: str, env: str, holder: str) -> None:
         "token": "t0k3n",
     }
     boto3.client("s3").put_object(Bucket=bucket, Key=lock.key(env), Body=json.dumps(lease).encode())
+
+
+APP = """
+Resources:
+  DisableIaParameter:
+    Type: AWS::SSM::Parameter
+    Properties:
+      Name: {name}
+      Type: String
+      Value: "false"
+"""
+
+
+def deploy_app_stack(env: str = "dev", colour: str | None = None) -> str:
+    """An app stack that owns its DISABLE_IA parameter, as infra/app.yaml's DisableIaParameter does."""
+    suffix = f"app-{colour}" if colour else "app"
+    name = f"/bookingchat/{env}/{colour}/DISABLE_IA" if colour else f"/bookingchat/{env}/DISABLE_IA"
+    boto3.client("cloudformation").create_stack(
+        StackName=f"bookingchat-{env}-{suffix}", TemplateBody=APP.format(name=name)
+    )
+    return name

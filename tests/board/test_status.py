@@ -77,7 +77,7 @@ def test_unfinished_releases_and_the_lock_are_on_the_board(released):
     assert [(u["id"], u["by"], u["steps_done"]) for u in row.unfinished] == [
         ("release-x-1", "ana", ["build-widget"])
     ]
-    assert row.lock["holder"] == "ana" and row.lock["token"] == lease.token
+    assert row.lock["holder"] == "ana" and row.lock["token"] == lease.lease.token
 
 
 def _app_stack(name: str, code: str) -> None:

@@ -53,10 +53,19 @@ def test_rehearsal_walks_the_whole_ladder_in_a_clone_and_leaves_this_tree_alone(
     prod = manifest["environments"]["prod"]
     first, second = sorted(widget_versions, key=lambda v: tuple(int(p) for p in v.split(".")))
     assert prod["channels"]["latest"] == first  # rolled back from the second version
-    assert prod["backend"]["version"] == manifest["environments"]["dev"]["backend"]["version"]
     actions = [(e["action"], e["env"]) for e in manifest["events"]]
     assert ("promote", "prod") in actions and ("rollback-widget", "prod") in actions
-    prod_smokes = [e["details"]["smoke"]["via"] for e in manifest["events"] if e["env"] == "prod"]
+    # The backend rollback is recorded as the CLI records it: prod now runs the colour before.
+    last = manifest["events"][-1]
+    assert (last["action"], last["env"]) == ("rollback-backend", "prod")
+    assert (
+        prod["backend"]["version"] == last["version"] != manifest["environments"]["dev"]["backend"]["version"]
+    )
+    prod_smokes = [
+        e["details"]["smoke"]["via"]
+        for e in manifest["events"]
+        if e["env"] == "prod" and "smoke" in e["details"]
+    ]
     assert prod_smokes and all(via.startswith("http://127.0.0.1:") for via in prod_smokes)
 
     # prod's promotion deployed the idle colour, so the backend rollback was the instant switch.

@@ -9,7 +9,7 @@ from release_world import MONOREPO, objects
 
 from orchestrator.core import checklist as cl
 from orchestrator.core.release_plan import plan_hash
-from orchestrator.deploy import backend_rollback, rollout
+from orchestrator.deploy import backend_commands, rollout
 from orchestrator.engine import target
 from orchestrator.release import promote, release, rollback
 
@@ -59,10 +59,12 @@ def test_release_then_promote_qa_and_prod_then_roll_back(release_repo, environme
     rollback.run(release_repo.path, "rollback-widget", "prod", "latest")
     assert objects(prod_target.widget_bucket)["latest/chat-widget.js"]["version"] == "1.0.0"
 
-    # The backend too: the deploy engine switches colour or redeploys; the manifest records it.
-    result = backend_rollback.rollback_backend("prod", echo=lambda s: None)
-    data = result if isinstance(result, dict) else result.to_json()
-    rollback.record_backend_rollback(release_repo.path, "prod", data)
+    # The backend too: one operation switches colour (or redeploys) and records it, as the CLI does.
+    result = backend_commands.rollback_backend(release_repo.path, "prod", echo=lambda s: None)
     event = release_repo.manifest()["events"][-1]
-    assert (event["action"], event["env"]) == ("rollback-backend", "prod")
+    assert (event["action"], event["env"], event["details"]["id"]) == (
+        "rollback-backend",
+        "prod",
+        result["journal"],
+    )
     assert release_repo.manifest()["environments"]["prod"]["backend"]["version"] == event["version"]

@@ -9,11 +9,13 @@ import os
 import re
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 from release_world import make_target, new_release_repo, objects
 
+from orchestrator.engine.lease import TTL_ENV
 from orchestrator.engine.runner import CRASH_ENV
 
 RUNNER = Path(__file__).with_name("run_release.py")
@@ -22,6 +24,9 @@ STEPS = ["build-widget", "upload-widget", "publish-widget", "move-channels", "in
 
 def run(repo, tgt, crash: str | None = None) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if k != CRASH_ENV}
+    # A killed run's lease is never taken over while it lasts (not even on the same host): it
+    # frees itself when it expires, as its holder no longer renews it. A 1 s lease keeps this quick.
+    env[TTL_ENV] = "1"
     if crash:
         env[CRASH_ENV] = crash
     return subprocess.run(
@@ -73,6 +78,7 @@ def test_a_crash_at_any_step_boundary_resumes_to_the_uninterrupted_end_state(
 ):
     crashed = run(release_repo, dev, crash=f"{when}:{step}")
     assert crashed.returncode == 137, crashed.stderr
+    time.sleep(1.2)  # the dead run's lease expires (tests/release/test_lease.py: never before)
     resumed = run(release_repo, dev)
     assert resumed.returncode == 0, resumed.stderr
     assert json.loads(resumed.stdout)["resumed"] is True

@@ -197,7 +197,7 @@ def render_status(board) -> None:
         for j in row.unfinished:
             err_console.print(
                 f"  [yellow]unfinished {j['kind']}[/] {j['id']} by {j['by']} since {j['started_at']}"
-                f" (done: {', '.join(j['steps_done']) or 'nothing'}) → ./inv release --resume {j['id']} --env {row.env}"
+                f" (done: {', '.join(j['steps_done']) or 'nothing'}) → {_resume_hint(j, row.env)}"
             )
         for e in row.events:
             what = e.get("version") or ", ".join(
@@ -235,6 +235,32 @@ def render_ia(flip, dry_run: bool) -> None:
         arrow = "would set" if dry_run else "set"
         err_console.print(f"{name}: {before or '(missing)'} → {arrow} {flip.value}")
     err_console.print(f"{flip.env}: {mode}" + ("" if flip.changed else " (already so)"))
+
+
+def _resume_hint(j: dict, env: str) -> str:
+    if j["kind"] == "release":
+        return f"./inv release --resume {j['id']} --env {env} (or --abandon {j['id']} --reason …)"
+    return f"run the same ./inv {j['kind']} command again: it resumes {j['id']}"
+
+
+def render_operation(result: dict) -> None:
+    """One line for an engine command's result (the dict its --json prints)."""
+    if result.get("dry_run"):
+        plan = result.get("plan")
+        summary = (plan or {}).get("summary") if isinstance(plan, dict) else None
+        err_console.print(f"dry run: {summary or plan or 'nothing to do'}", highlight=False, soft_wrap=True)
+        if result.get("locked_by"):
+            err_console.print(f"[yellow]locked by {result['locked_by']}[/] — a real run would be refused now")
+        return
+    if not result.get("journal"):
+        err_console.print("nothing to do")
+        return
+    how = ", resumed" if result.get("resumed") else ""
+    err_console.print(
+        f"[bold green]done[/] {result['plan'].get('summary', result['kind'])} ({result['journal']}{how})",
+        highlight=False,
+        soft_wrap=True,
+    )
 
 
 def render_lease(env: str, lease) -> None:

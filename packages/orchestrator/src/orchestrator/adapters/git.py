@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import git
@@ -128,6 +131,21 @@ def push_atomic(repo: git.Repo, tags: list[str]) -> str | None:
             "nothing was pushed (atomic); pull, then run the command again to push",
         ) from None
     return remote
+
+
+@contextmanager
+def worktree_at(repo: git.Repo, sha: str) -> Iterator[Path]:
+    """A throwaway detached checkout of `sha` (to read the tree a release was built from)."""
+    where = Path(tempfile.mkdtemp(prefix="bookingchat-at-"))
+    repo.git.worktree("add", "--detach", str(where), sha)
+    try:
+        yield where
+    finally:
+        repo.git.worktree("remove", "--force", str(where))
+
+
+def is_ancestor(repo: git.Repo, older: str, newer: str) -> bool:
+    return repo.is_ancestor(older, newer)
 
 
 def who(repo: git.Repo | None = None) -> str:

@@ -66,12 +66,12 @@ def run(
     tgt = tgt or target.resolve(env)
     if dry_run:
         return plan(manifest_store.load(root), env, tgt)
-    lease = lock.acquire(tgt.artifact_bucket, env, gitx.who(repo), "reconcile")
-    try:
+    with lock.hold(tgt.artifact_bucket, env, gitx.who(repo), "reconcile") as lease:
         p = plan(manifest_store.load(root), env, tgt)  # under the lock: nobody moves pointers now
         if not p.moves:
             return p
         for channel, version in sorted(p.moves.items()):
+            lease.check()  # stop before touching a pointer if the lease was broken meanwhile
             echo(f"  {channel} → {version}")
             channels.move(tgt.artifact_bucket, tgt.widget_bucket, channel, version)
         p.invalidation_id = cdn.invalidate(tgt.distribution_id, p.invalidate, f"reconcile-{uuid.uuid4().hex}")
@@ -98,5 +98,3 @@ def run(
             push=push,
         )
         return p
-    finally:
-        lock.release(tgt.artifact_bucket, lease)

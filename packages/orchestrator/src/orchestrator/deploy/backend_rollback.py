@@ -41,10 +41,9 @@ def _packaged(t: rollout.Target, key: str, sha256: str) -> dp.PackagedTemplate:
     return dp.PackagedTemplate(s3a.https_url(t.bucket, key), key, sha256, body, children)
 
 
-def rollback_backend(
-    env_name: str, *, to: str = "", dry_run: bool = False, smoke=None, echo=print, poll=cf.POLL_SECONDS
-):
-    """Prod: switch back to the previous colour while it exists. Elsewhere: redeploy a record."""
+def rollback_choice(env_name: str, *, to: str = "", echo=print) -> dict:
+    """What a backend rollback would do now: switch back to the previous colour (prod, while it
+    exists) or redeploy a recorded release. Decided under the lease, applied by `apply_rollback`."""
     t = rollout.target(env_name, echo)
     if t.env.blue_green and not to:
         live = rollout.live_colour(t)
@@ -55,13 +54,13 @@ def rollback_backend(
             and desc
             and desc["StackStatus"] in ("CREATE_COMPLETE", "UPDATE_COMPLETE", "UPDATE_ROLLBACK_COMPLETE")
         ):
-            outs = rollout._outputs(t, "app", desc)
-            echo(f"{previous} colour still exists: switching back from {live} (instant)")
-            if dry_run:
-                return {"env": env_name, "switched_to": previous, "dry_run": True}
-            rollout._smoke(smoke, outs, f"{previous} colour's own endpoint", dp.Options(echo=echo))
-            rollout.switch_colour(t, previous, outs["ApiId"], echo)
-            return {"env": env_name, "switched_to": previous, "live_colour": previous}
+            tags = {t["Key"]: t["Value"] for t in desc.get("Tags", [])}
+            return {
+                "mode": "switch",
+                "from": live,
+                "to": previous,
+                "version": tags.get("bookingchat:version"),
+            }
         echo("no previous colour to switch back to: redeploying the previous release")
     history = records(t)
     if to:
@@ -75,6 +74,27 @@ def rollback_backend(
         if not earlier:
             raise UserError(f"{env_name} has no earlier release to roll back to", "nothing was changed")
         record = earlier[-1]
+    return {"mode": "redeploy", "version": record["version"]}
+
+
+def apply_rollback(
+    env_name: str, choice: dict, *, dry_run=False, smoke=None, echo=print, poll=cf.POLL_SECONDS
+):
+    """Carry out a `rollback_choice`: the instant colour switch, or the redeploy by digest."""
+    t = rollout.target(env_name, echo)
+    if choice["mode"] == "switch":
+        previous, live = choice["to"], choice["from"]
+        desc = cf.describe(t.cfn, t.env.stack_name(f"app-{previous}"))
+        if desc is None:
+            raise UserError(f"the {previous} colour is gone", "roll back with --to VERSION (a redeploy)")
+        outs = rollout._outputs(t, "app", desc)
+        echo(f"{previous} colour still exists: switching back from {live} (instant)")
+        if dry_run:
+            return {"env": env_name, "switched_to": previous, "dry_run": True}
+        rollout._smoke(smoke, outs, f"{previous} colour's own endpoint", dp.Options(echo=echo))
+        rollout.switch_colour(t, previous, outs["ApiId"], echo)
+        return {"env": env_name, "switched_to": previous, "live_colour": previous}
+    record = [r for r in records(t) if r["version"] == choice["version"]][-1]
     echo(f"redeploying {record['version']} (its own templates and artifacts, by digest)")
     templates = {k: _packaged(t, v["key"], v["sha256"]) for k, v in record["templates"].items()}
     pkg = dp.Package(t.bucket, templates, record["artifacts"], record["artifact_digests"])
@@ -82,8 +102,20 @@ def rollback_backend(
     return rollout._roll_out(t, pkg, record["version"], opts, smoke)
 
 
-def retire_colour(env_name: str, *, dry_run: bool = False, echo=print, poll=cf.POLL_SECONDS) -> dict:
-    """Delete the colour that is not live (after the bake). Never the live one."""
+def rollback_backend(
+    env_name: str, *, to: str = "", dry_run: bool = False, smoke=None, echo=print, poll=cf.POLL_SECONDS
+):
+    """Prod: switch back to the previous colour while it exists. Elsewhere: redeploy a record.
+
+    The bare deploy-engine action; `./inv rollback-backend` runs it through the engine
+    (`backend_commands.rollback_backend`), which also records it in the manifest.
+    """
+    choice = rollback_choice(env_name, to=to, echo=echo)
+    return apply_rollback(env_name, choice, dry_run=dry_run, smoke=smoke, echo=echo, poll=poll)
+
+
+def retire_choice(env_name: str, echo=print) -> dict:
+    """Which colour retiring would delete now (never the live one); `retired` None: already gone."""
     t = rollout.target(env_name, echo)
     if not t.env.blue_green:
         raise UserError(f"{env_name} has no colours", "retire-colour is for blue/green environments (prod)")
@@ -92,13 +124,32 @@ def retire_colour(env_name: str, *, dry_run: bool = False, echo=print, poll=cf.P
         raise UserError("no colour is live yet", "deploy first; nothing was deleted")
     old = "green" if live == "blue" else "blue"
     stack = t.env.stack_name(f"app-{old}")
-    if cf.describe(t.cfn, stack) is None:
-        echo(f"{stack}: already gone")
-        return {"env": env_name, "retired": None, "live_colour": live}
-    echo(f"retiring {stack} (live colour is {live})" + (" — dry run" if dry_run else ""))
-    if not dry_run:
-        _delete(t, "app", stack, poll, echo)
-    return {"env": env_name, "retired": None if dry_run else old, "live_colour": live}
+    gone = cf.describe(t.cfn, stack) is None
+    return {"env": env_name, "live_colour": live, "retire": None if gone else old, "stack": stack}
+
+
+def retire(env_name: str, choice: dict, echo=print, poll=cf.POLL_SECONDS) -> None:
+    """Delete the colour `choice` names — after checking, right before, that it is still not live."""
+    t = rollout.target(env_name, echo)
+    live = rollout.live_colour(t)
+    if live != choice["live_colour"] or live == choice["retire"]:
+        raise UserError(
+            f"the live colour changed since the plan (now {live}, planned with {choice['live_colour']} live)",
+            "nothing was deleted; run retire-colour again to plan afresh",
+        )
+    echo(f"retiring {choice['stack']} (live colour is {live})")
+    _delete(t, "app", choice["stack"], poll, echo)
+
+
+def retire_colour(env_name: str, *, dry_run: bool = False, echo=print, poll=cf.POLL_SECONDS) -> dict:
+    """Delete the colour that is not live (after the bake). Never the live one."""
+    choice = retire_choice(env_name, echo)
+    if choice["retire"] is None:
+        echo(f"{choice['stack']}: already gone")
+    elif not dry_run:
+        retire(env_name, choice, echo, poll)
+    retired = None if dry_run else choice["retire"]
+    return {"env": env_name, "retired": retired, "live_colour": choice["live_colour"]}
 
 
 def teardown_plan(env: environments.Environment, include_data: bool) -> list[tuple[str, str]]:
@@ -119,6 +170,25 @@ def teardown(
     poll=cf.POLL_SECONDS,
 ) -> list[str]:
     """Delete an environment's stacks. Prod and the data stack need flags and a typed confirmation."""
+    env = check_teardown(env_name, include_data, allow_prod, confirm, dry_run)
+    t = rollout.target(env_name, echo)
+    deleted = []
+    for kind, stack in existing_stacks(t, include_data):
+        echo(f"{'would delete' if dry_run else 'deleting'} {stack}")
+        if not dry_run:
+            delete_stack(env_name, kind, stack, echo, poll)
+        deleted.append(stack)
+    if not include_data:
+        echo(
+            f"{env.stack_name('data')} kept (its table and user pool are retained; --include-data to delete the stack)"
+        )
+    return deleted
+
+
+def check_teardown(
+    env_name: str, include_data: bool, allow_prod: bool, confirm: str, dry_run: bool
+) -> environments.Environment:
+    """The flags and typed confirmation a teardown needs, checked before anything is touched."""
     env = environments.load(env_name)
     if env.is_prod and not allow_prod:
         raise UserError(
@@ -127,20 +197,17 @@ def teardown(
     expected = f"bookingchat-{env_name}"
     if (env.is_prod or include_data) and confirm != expected and not dry_run:
         raise UserError(f"teardown needs the typed confirmation {expected!r}", f"--confirm {expected}")
-    t = rollout.target(env_name, echo)
-    deleted = []
-    for kind, stack in teardown_plan(env, include_data):
-        if cf.describe(t.cfn, stack) is None:
-            continue
-        echo(f"{'would delete' if dry_run else 'deleting'} {stack}")
-        if not dry_run:
-            _delete(t, kind, stack, poll, echo)
-        deleted.append(stack)
-    if not include_data:
-        echo(
-            f"{env.stack_name('data')} kept (its table and user pool are retained; --include-data to delete the stack)"
-        )
-    return deleted
+    return env
+
+
+def existing_stacks(t: rollout.Target, include_data: bool) -> list[tuple[str, str]]:
+    return [(k, s) for k, s in teardown_plan(t.env, include_data) if cf.describe(t.cfn, s) is not None]
+
+
+def delete_stack(env_name: str, kind: str, stack: str, echo=print, poll=cf.POLL_SECONDS) -> None:
+    t = rollout.target(env_name, lambda s: None)
+    if cf.describe(t.cfn, stack) is not None:
+        _delete(t, kind, stack, poll, echo)
 
 
 def _delete(t: rollout.Target, kind: str, stack: str, poll: float, echo) -> None:

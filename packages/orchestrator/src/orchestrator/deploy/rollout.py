@@ -181,7 +181,7 @@ def _roll_out(
     if env.blue_green:
         live = live_colour(t)
         idle = "green" if live == "blue" else "blue"
-        app_params = _app_params(t, pkg, data.outputs, idle)
+        app_params = _keep_switch(t, _app_params(t, pkg, data.outputs, idle), live)
         digest = _digest({"t": pkg.templates["app"].sha256, "p": _colourless(app_params)})
         current = cf.describe(t.cfn, env.stack_name(f"app-{live}")) if live else None
         if current and {"Key": "bookingchat:app-digest", "Value": digest} in current.get("Tags", []):
@@ -201,7 +201,7 @@ def _roll_out(
                 pkg,
                 app_params,
                 opts,
-                {"bookingchat:app-digest": digest},
+                {"bookingchat:app-digest": digest, "bookingchat:version": version},
             )
             if not opts.dry_run:
                 _smoke(smoke, app.outputs, f"{idle} colour's own endpoint", opts)
@@ -214,7 +214,8 @@ def _roll_out(
                 )
                 live, switched = idle, True
     else:
-        app = _one(t, "app", env.stack_name("app"), pkg, _app_params(t, pkg, data.outputs, None), opts)
+        params = _keep_switch(t, _app_params(t, pkg, data.outputs, None), "app")
+        app = _one(t, "app", env.stack_name("app"), pkg, params, opts)
     results.append(app)
     outs["app"] = app.outputs
     edge = _one(t, "edge", env.stack_name("edge"), pkg, _edge_params(env, app.outputs), opts)
@@ -245,7 +246,20 @@ def _outputs(t: Target, kind: str, desc: dict) -> dict[str, str]:
 
 
 def _colourless(params: dict) -> dict:
-    return {k: v for k, v in params.items() if k not in ("NamePrefix", "Colour")}
+    # DisableIa is the switch's state, not the release: flipping it must not make a new colour.
+    return {k: v for k, v in params.items() if k not in ("NamePrefix", "Colour", "DisableIa")}
+
+
+def _keep_switch(t: Target, params: dict[str, str], kind: str | None) -> dict[str, str]:
+    """A deploy keeps the AI switch as `./inv ia` left it: DisableIa comes from the parameter the
+    live app stack owns (`app-<colour>` in blue/green, else `app`); only a first deploy takes
+    `app.disable_ia`. So no deploy reverts the switch, and a new colour inherits it."""
+    if not kind:
+        return params
+    from orchestrator.deploy.disable_ia import live_value
+
+    current = live_value(t.env, t.env.stack_name(kind if kind == "app" else f"app-{kind}"))
+    return {**params, "DisableIa": current} if current in ("true", "false") else params
 
 
 def _app_params(t: Target, pkg: dp.Package, data_out: dict, colour: str | None) -> dict[str, str]:

@@ -29,8 +29,9 @@ class Journal:
     plan_hash: str
     by: str
     started_at: str = field(default_factory=_now)
-    status: str = "running"  # running | done
+    status: str = "running"  # running | done | abandoned
     steps: dict[str, dict] = field(default_factory=dict)
+    abandoned: dict | None = None  # {"by", "at", "reason"}: closed without finishing
 
     @property
     def key(self) -> str:
@@ -48,6 +49,12 @@ class Journal:
 
     def finish(self) -> None:
         self.status = "done"
+        self.save()
+
+    def abandon(self, by: str, reason: str) -> None:
+        """Close the journal without finishing it, saying who and why (`./inv release --abandon`)."""
+        self.status = "abandoned"
+        self.abandoned = {"by": by, "at": _now(), "reason": reason}
         self.save()
 
     def save(self) -> None:
@@ -79,6 +86,6 @@ def unfinished(bucket: str, env: str) -> list[Journal]:
     for page in pages:
         for obj in page.get("Contents", []):
             data = json.loads(cdn.get_bytes(bucket, obj["Key"]))
-            if data.get("status") != "done":
+            if data.get("status", "running") == "running":
                 found.append(Journal(bucket=bucket, **data))
     return sorted(found, key=lambda j: j.started_at)

@@ -51,9 +51,15 @@ def _crash_point(when: str, step: str) -> None:
 
 
 def run(
-    steps: list[Step], journal: Journal, ctx: Any, on_event: Callable[[Event], None] = lambda e: None
+    steps: list[Step],
+    journal: Journal,
+    ctx: Any,
+    on_event: Callable[[Event], None] = lambda e: None,
+    check: Callable[[], None] = lambda: None,
 ) -> None:
+    """`check` raises when the run must stop before its next step (its lease was lost)."""
     for step in steps:
+        check()
         text = step.describe(ctx)
         if journal.is_done(step.name):
             on_event(Event(step.name, "skipped", text))

@@ -32,6 +32,32 @@ class Target:
     sandbox: bool = False
 
 
+@dataclass(frozen=True)
+class Place:
+    """Where an environment's lease and journals live, for commands that need no CDN (deploy,
+    teardown, ia, seed…): its account and artifact bucket, nothing deployed required."""
+
+    env: str
+    account: str
+    artifact_bucket: str
+    sandbox: bool = False
+
+
+def place(env_name: str) -> Place:
+    env = environments.load(env_name)
+    account = account_id()
+    pinned = env["aws.account"]
+    if pinned and pinned != account and not sandbox.active():
+        raise UserError(
+            f"these credentials are for account {account}, but {env_name} lives in {pinned}",
+            f"assume {env_name}'s deploy role",
+        )
+    bucket = env.artifact_bucket(account)
+    if not cdn.bucket_exists(bucket):
+        raise UserError(f"the artifact bucket {bucket} does not exist", f"run ./inv bootstrap {env_name}")
+    return Place(env_name, account, bucket, sandbox.active())
+
+
 def account_id() -> str:
     try:
         return boto3.client("sts").get_caller_identity()["Account"]

@@ -248,13 +248,15 @@ class _Ladder:
         return f"latest {before} → {plan['components']['widget']['version'] if plan else before}"
 
     def rollback_backend(self) -> str:
-        from orchestrator.deploy import backend_rollback, rollout
+        from orchestrator.deploy import backend_commands, rollout
 
+        # What `./inv rollback-backend prod` runs: the switch (or redeploy) and its record, one operation.
         before = rollout.live_colour(rollout.target("prod", self.echo))
-        result = backend_rollback.rollback_backend("prod", echo=self.echo)
-        if isinstance(result, dict) and result.get("switched_to"):
-            return f"colour {before} → {result['switched_to']} (instant switch)"
-        return f"redeployed {getattr(result, 'version', result)} (no other colour to switch to)"
+        result = backend_commands.rollback_backend(self.clone, "prod", echo=self.echo)
+        done = result.get("steps", {}).get("rollback-backend", {})
+        if done.get("switched_to"):
+            return f"colour {before} → {done['switched_to']} (instant switch, recorded)"
+        return f"redeployed {done.get('version')} (no other colour to switch to, recorded)"
 
 
 def _earlier_build(body: bytes) -> bytes:

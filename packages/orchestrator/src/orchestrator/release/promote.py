@@ -279,17 +279,25 @@ def run(
         return the_plan, None
     gitx.require_up_to_date(repo)
     who = gitx.who(repo)
-    if the_plan is not None:
-        the_plan["approval"] = require_approval(root, manifest, the_plan, approval, who)
+
+    def approved_plan() -> dict | None:
+        """Planned again under the lease, and approved there: the checklist is bound to this plan's
+        hash, and its facts (alarms, change-set preview) are read while nobody changes the env."""
+        fresh_manifest = manifest_store.load(root)
+        fresh = plan(fresh_manifest, env, parse_versions(versions))
+        if fresh is not None:
+            fresh["approval"] = require_approval(root, fresh_manifest, fresh, approval, who)
+        return fresh
+
     op = operation.Operation(
         kind="promote",
         env=env,
         request={"env": env, "versions": versions},
-        make_plan=lambda: the_plan,
+        make_plan=approved_plan,
         steps_for=lambda p: [STEPS[name] for name in p["steps"]],
         source=source or target.resolve(source_of(env)),
     )
     outcome = operation.run(
         root, op, tgt or target.resolve(env), who, resume, push, wait, echo, on_event, confirm
     )
-    return the_plan, outcome
+    return (outcome.journal.plan if outcome.journal else the_plan), outcome

@@ -59,16 +59,25 @@ class RecordRelease:
         return all(c["tag"] in repo.tags for c in ctx.plan["components"].values())
 
     def apply(self, ctx: Ctx) -> dict:
+        repo = gitx.open_repo(ctx.root)
+        if gitx.head_sha(repo) == ctx.plan["head_sha"]:
+            return self._record(ctx, ctx.root, None)
+        # main moved while the release ran (its push was refused, or its runner died): the record
+        # is rebuilt from the tree the release was built from, on top of the new upstream.
+        with gitx.worktree_at(repo, ctx.plan["head_sha"]) as built:
+            return self._record(ctx, built, ctx.root)
+
+    def _record(self, ctx: Ctx, built, onto) -> dict:
         plan = ctx.plan
-        vplan = versions.plan(ctx.root, ",".join(plan["components"]), plan["channel"], plan.get("bump"))
+        vplan = versions.plan(built, ",".join(plan["components"]), plan["channel"], plan.get("bump"))
         decided = {p.name: str(p.decision.next) for p in vplan.releasing}
         expected = {name: c["version"] for name, c in plan["components"].items()}
         if decided and decided != expected:
             raise UserError(
                 f"the versions changed since the release started ({decided} instead of {expected})",
-                "abandon this release and start again",
+                f"abandon it with ./inv release --abandon {ctx.journal.id} --reason …, then release again",
             )
-        applied = versions.apply(vplan, extend=lambda m, now: self._extend(ctx, m, now))
+        applied = versions.apply(vplan, extend=lambda m, now: self._extend(ctx, m, now), onto=onto)
         return {"commit": applied.commit, "tags": applied.tags}
 
     def _extend(self, ctx: Ctx, manifest: mf.Manifest, now: datetime) -> mf.Manifest:

@@ -87,23 +87,92 @@ def run(
     tgt: target.Target | None = None,
 ) -> operation.Outcome:
     """Apply (or resume) a release. `tgt` is resolved from the environment unless given."""
-    repo = versions.preflight(root)
+    repo = gitx.open_repo(root)
     root = Path(repo.working_tree_dir)
+    if not resume:
+        gitx.require_clean(repo)  # a dirty tree is refused before anything else
     tgt = tgt or target.resolve(req.env)
 
+    def fresh_plan() -> dict | None:
+        versions.preflight(root)  # under the lease: the plan is made from this very tree
+        return plan(root, req)
+
     def head_unchanged(journal, ctx: Ctx) -> None:
-        if gitx.head_sha(repo) != journal.plan["head_sha"] and not STEPS["record"].done(ctx):
+        recover_record(repo, journal, ctx)  # may move a diverged branch back onto its upstream
+        versions.preflight(root)
+        head, built = gitx.head_sha(repo), journal.plan["head_sha"]
+        if head == built or STEPS["record"].done(ctx):
+            return
+        built_all = all(journal.is_done(s) for s in journal.plan["steps"] if s not in ("record", "push"))
+        if not (built_all and gitx.is_ancestor(repo, built, head)):
             raise UserError(
-                f"HEAD moved since release {journal.id} started at {journal.plan['head_sha'][:7]}",
-                f"check out {journal.plan['head_sha'][:7]} to resume it",
+                f"HEAD moved since release {journal.id} started at {built[:7]}",
+                f"check out {built[:7]} to resume it, or ./inv release --abandon {journal.id} --reason …",
             )
+        ctx.echo(f"main moved since {built[:7]}: the release commit is rebuilt on top of {head[:7]}")
 
     op = operation.Operation(
         kind="release",
         env=req.env,
         request=req.key(),
-        make_plan=lambda: plan(root, req),
+        make_plan=fresh_plan,
         steps_for=steps_for,
         resume_check=head_unchanged,
     )
     return operation.run(root, op, tgt, gitx.who(repo), resume, req.push, wait, echo, on_event, confirm)
+
+
+def recover_record(repo, journal, ctx: Ctx) -> None:
+    """A release whose push failed never blocks the environment.
+
+    The journal says `record` is done, but its tags are not on the remote: the push was refused
+    because main moved, or the runner that made the commit died. Then the record is made again
+    on top of the current upstream — after dropping a local, never-pushed release commit and its
+    tags (only ever that: the branch must be exactly one commit, the release's, ahead).
+    """
+    if not journal.is_done("record") or "push" not in journal.plan["steps"] or STEPS["push"].done(ctx):
+        return
+    tags = [c["tag"] for c in journal.plan["components"].values()]
+    local = [t for t in tags if t in repo.tags]
+    if local:
+        tracking = repo.active_branch.tracking_branch()
+        if tracking is None:
+            return
+        repo.remote(tracking.remote_name).fetch(prune=False)
+        if gitx.is_ancestor(repo, tracking.commit.hexsha, gitx.head_sha(repo)):
+            return  # upstream did not move: the push can simply be tried again
+        made = repo.tags[local[0]].commit.hexsha
+        ahead = repo.git.rev_list(f"{tracking.name}..HEAD").split()
+        if ahead != [made]:
+            raise UserError(
+                f"{repo.active_branch.name} has other unpushed commits besides the release commit {made[:7]}",
+                f"push or drop them, or ./inv release --abandon {journal.id} --reason …",
+            )
+        for tag in local:
+            repo.delete_tag(repo.tags[tag])
+        repo.git.reset("--keep", tracking.name)  # refuses rather than lose uncommitted work
+    for step in ("record", "push"):
+        journal.steps.pop(step, None)
+    journal.save()
+    ctx.echo(f"release {journal.id}: its record never reached the remote; recording it again on the new main")
+
+
+def abandon(root: Path, env: str, journal_id: str, reason: str, tgt: target.Target | None = None) -> dict:
+    """`./inv release --abandon ID --reason …`: close an unfinished release with who and why,
+    and say what is live (the channel pointers it meant to move, which steps had run)."""
+    from orchestrator.engine import journal as journals
+    from orchestrator.release.channel_steps import pointer_version
+
+    tgt = tgt or target.resolve(env)
+    found = journals.load(tgt.artifact_bucket, env, journal_id)
+    if found is not None and found.kind != "release":
+        raise UserError(f"{journal_id} is a {found.kind}, not a release", f"./inv abandon {env} {journal_id}")
+    closed = operation.abandon(tgt, env, journal_id, gitx.who(gitx.open_repo(root)), reason)
+    live = {c: pointer_version(tgt.widget_bucket, c) for c in closed.plan.get("channels", {})}
+    return {
+        "abandoned": journal_id,
+        "reason": reason,
+        "steps_done": list(closed.steps),
+        "live_channels": live,
+        "note": "channels moved by this release stay where they are; roll them back with ./inv rollback-widget if needed",
+    }

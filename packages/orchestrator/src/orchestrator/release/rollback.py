@@ -117,54 +117,14 @@ def run(
         kind=kind,
         env=env,
         request={"env": env, "channel": channel, "to": version},
-        make_plan=lambda: the_plan,
+        # Planned again under the lease: the manifest it reads cannot change in between.
+        make_plan=lambda: plan(manifest_store.load(root), kind, env, channel, version, reason),
         steps_for=lambda p: [STEPS[name] for name in p["steps"]],
     )
     outcome = operation.run(
         root, op, tgt or target.resolve(env), gitx.who(repo), resume, push, wait, echo, on_event, confirm
     )
-    return the_plan, outcome
+    return (outcome.journal.plan if outcome.journal else the_plan), outcome
 
 
 # ── rollback-backend: the deploy engine switches or redeploys; the manifest records it ──────
-
-
-def _backend_history(manifest: mf.Manifest, env: str) -> list[str]:
-    history: list[str] = []
-    for event in manifest.events:
-        version = (event.details.get("versions") or {}).get("backend") if event.env == env else None
-        if version and (not history or history[-1] != version):
-            history.append(version)
-    return history
-
-
-def record_backend_rollback(root: Path, env: str, result: dict, push: bool = False) -> str | None:
-    """Record what runs after `backend_ops.rollback_backend` (a colour switch or a redeploy)."""
-    from datetime import UTC, datetime
-
-    repo = gitx.open_repo(root)
-    root = Path(repo.working_tree_dir)
-    manifest = manifest_store.load(root)
-    current = manifest.environments.get(env, mf.Environment()).backend
-    version = result.get("version")
-    if not version:  # a colour switch: the colour runs the version this environment ran before
-        history = _backend_history(manifest, env)
-        version = history[-2] if len(history) > 1 else (current.version if current else None)
-    if not version:
-        return None
-    colour = result.get("live_colour") or result.get("switched_to") or (current.colour if current else None)
-    now = datetime.now(UTC).replace(microsecond=0)
-    who = gitx.who(repo)
-
-    def change(m: mf.Manifest) -> mf.Manifest:
-        m = mf.with_backend(m, env, mf.BackendDeployment(version=version, colour=colour, at=now))
-        details = {
-            "versions": {"backend": version},
-            "colour": colour,
-            "from": current.version if current else None,
-        }
-        return mf.with_event(
-            m, mf.Event(at=now, by=who, action="rollback-backend", env=env, version=version, details=details)
-        )
-
-    return manifest_store.commit_change(root, change, f"rollback-backend {env} → {version}", push=push)

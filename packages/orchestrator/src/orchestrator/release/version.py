@@ -162,14 +162,24 @@ def apply(
     push: bool = False,
     now: datetime | None = None,
     extend: Callable[[mf.Manifest, datetime], mf.Manifest] | None = None,
+    onto: Path | None = None,
 ) -> Applied:
     """Write, commit, tag (and push). `extend` adds what a release knows beyond versions
-    (artifacts, channels, events) to the same manifest commit."""
-    repo = preflight(plan.root)
-    if gitx.head_sha(repo) != plan.head_sha:
+    (artifacts, channels, events) to the same manifest commit.
+
+    `onto`: a checkout whose HEAD descends from `plan.head_sha` (main moved while a release ran):
+    the plan's sections and manifest entries are applied to *its* CHANGELOG and manifest — whose
+    event log already holds what others recorded meanwhile — and the tags point at that commit."""
+    repo = preflight(onto or plan.root)
+    if onto is None and gitx.head_sha(repo) != plan.head_sha:
         raise UserError("HEAD moved since the plan was made", "run the command again")
+    if onto is not None and not gitx.is_ancestor(repo, plan.head_sha, gitx.head_sha(repo)):
+        raise UserError(
+            f"HEAD does not contain {plan.head_sha[:7]}, the commit this release was built from",
+            "check out the branch it was released from",
+        )
     now = now or datetime.now(UTC).replace(microsecond=0)
-    root = plan.root
+    root = onto or plan.root
     tags: list[str] = []
     commit = None
     if plan.releasing:
@@ -204,7 +214,7 @@ def apply(
         for p in plan.releasing:
             gitx.create_tag(repo, p.tag, f"{p.name} {p.decision.next}\n\n{_excerpt_of(root, p)}", commit)
             tags.append(p.tag)
-    for tag, sha in plan.repairs:
+    for tag, sha in plan.repairs if onto is None else ():
         gitx.create_tag(repo, tag, tag, sha)
         tags.append(tag)
     pushed = gitx.push_atomic(repo, tags) if push and tags else None
