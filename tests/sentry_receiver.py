@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import io
 import json
 import re
 import threading
+import zipfile
 import zlib
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -69,6 +71,10 @@ class SentryReceiver:
     requests: list[Request] = field(default_factory=list)
     envelopes: list[Envelope] = field(default_factory=list)
     fail_with: int | None = None
+    deploys: dict[str, list[dict]] = field(default_factory=dict)  # release → deploys recorded
+    releases: set[str] = field(default_factory=set)
+    chunks: set[str] = field(default_factory=set)  # sha1 of every chunk uploaded
+    chunk_bytes: dict[str, bytes] = field(default_factory=dict)
 
     def __post_init__(self):
         self._lock = threading.Lock()
@@ -101,6 +107,16 @@ class SentryReceiver:
     def events(self) -> list[dict]:
         return [e for env in self.envelopes for e in env.events()]
 
+    def bundle_files(self) -> dict[str, dict]:
+        """Every file of the artifact bundles uploaded: URL → its manifest entry (debug ID in headers)."""
+        files = {}
+        for data in self.chunk_bytes.values():
+            # An artifact bundle: the 8-byte "SYSB" header, then a zip with manifest.json.
+            with zipfile.ZipFile(io.BytesIO(data[8:] if data.startswith(b"SYSB") else data)) as z:
+                for entry in json.loads(z.read("manifest.json"))["files"].values():
+                    files[entry["url"]] = entry
+        return files
+
     # -- the server --------------------------------------------------------------------------
 
     def _record(self, req: Request) -> tuple[int, object]:
@@ -111,7 +127,7 @@ class SentryReceiver:
                 return 200, {"id": "0" * 32}
             if self.fail_with:
                 return self.fail_with, {"detail": f"refused with {self.fail_with} (test receiver)"}
-            return 200, _api_answer(req, self.url)
+            return _api_answer(req, self.url, self)
 
     def _handler(self):
         receiver = self
@@ -161,8 +177,27 @@ def _release(version: str) -> dict:
     }
 
 
-def _api_answer(req: Request, base: str) -> object:
-    """The smallest answers `sentry-cli` accepts for the calls the orchestrator makes."""
+def _api_answer(req: Request, base: str, state: SentryReceiver) -> tuple[int, object]:
+    """The smallest answers `sentry-cli` accepts for the calls the orchestrator makes, with the
+    little state that makes them honest: releases exist once created, chunks once uploaded."""
+    path = req.path.split("?")[0]
+    m = re.fullmatch(r"/api/0/organizations/[^/]+/releases/([^/]+)/", path)
+    if m and m.group(1) not in state.releases:
+        return 404, {"detail": "The requested resource does not exist"}
+    if path.endswith("/chunk-upload/") and req.method == "POST":
+        for sha1, data in _multipart_files(req):
+            state.chunks.add(sha1)
+            state.chunk_bytes[sha1] = data
+    if path.endswith("/artifactbundle/assemble/"):
+        wanted = (req.json() or {}).get("chunks", [])
+        missing = [c for c in wanted if c not in state.chunks]
+        return 200, {"state": "not_found" if missing else "ok", "missingChunks": missing, "detail": None}
+    if path.endswith("/releases/") and req.method == "POST":
+        state.releases.add((req.json() or {}).get("version", ""))
+    return 200, _answer(req, base, state.deploys)
+
+
+def _answer(req: Request, base: str, deploys: dict[str, list[dict]]) -> object:
     path = req.path.split("?")[0]
     body = req.json() if req.body and req.body[:1] in (b"{", b"[") else {}
     if path.endswith("/chunk-upload/") and req.method == "GET":
@@ -179,10 +214,10 @@ def _api_answer(req: Request, base: str) -> object:
         }
     if path.endswith("/chunk-upload/"):
         return {}
-    if path.endswith("/artifactbundle/assemble/"):
-        return {"state": "ok", "missingChunks": [], "detail": None}
+    if (m := re.search(r"/releases/([^/]+)/deploys/$", path)) and req.method == "GET":
+        return deploys.get(m.group(1), [])
     if m := re.search(r"/releases/([^/]+)/deploys/$", path):
-        return {
+        deploy = {
             "id": hashlib.sha1(req.body).hexdigest()[:8],
             "environment": body.get("environment"),
             "name": body.get("name"),
@@ -190,6 +225,8 @@ def _api_answer(req: Request, base: str) -> object:
             "dateStarted": body.get("dateStarted"),
             "dateFinished": body.get("dateFinished") or "2026-01-01T00:00:00Z",
         }
+        deploys.setdefault(m.group(1), []).append(deploy)
+        return deploy
     if path.endswith("/releases/") and req.method == "POST":
         return _release(body.get("version", ""))
     if m := re.search(r"/releases/([^/]+)/$", path):
@@ -199,3 +236,20 @@ def _api_answer(req: Request, base: str) -> object:
     if path.endswith("/repos/"):
         return []
     return {}
+
+
+def _multipart_files(req: Request) -> list[tuple[str, bytes]]:
+    """(filename, bytes) of each part of a multipart/form-data body (sentry-cli's chunk upload)."""
+    m = re.search(r"boundary=(\S+)", req.headers.get("Content-Type", ""))
+    if not m:
+        return []
+    out = []
+    for part in req.body.split(b"--" + m.group(1).encode()):
+        head, sep, data = part.partition(b"\r\n\r\n")
+        name = re.search(rb'filename="([^"]+)"', head)
+        if sep and name:
+            data = data[:-2] if data.endswith(b"\r\n") else data
+            if b"gzip" in head.lower():
+                data = gzip.decompress(data)
+            out.append((name.group(1).decode(), data))
+    return out

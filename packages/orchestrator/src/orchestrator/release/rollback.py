@@ -17,6 +17,7 @@ from orchestrator.core import manifest as mf
 from orchestrator.core.release_plan import channel_moves, invalidation_paths
 from orchestrator.engine import manifest_store, operation, runner, target
 from orchestrator.errors import UserError
+from orchestrator.release import release
 from orchestrator.release.channel_steps import Invalidate, MoveChannels, Smoke
 from orchestrator.release.record_steps import RecordEnvironment
 
@@ -110,15 +111,18 @@ def run(
     version = to or previous_good(manifest, env, channel)
 
     the_plan = plan(manifest, kind, env, channel, version, reason)
+    if the_plan is not None:
+        the_plan = release.with_sentry(the_plan, kind, {"widget": version})
     if dry_run or (the_plan is None and not resume):
         return the_plan, None
+    release.sentry_preflight(env)
     gitx.require_up_to_date(repo)
     op = operation.Operation(
         kind=kind,
         env=env,
         request={"env": env, "channel": channel, "to": version},
         make_plan=lambda: the_plan,
-        steps_for=lambda p: [STEPS[name] for name in p["steps"]],
+        steps_for=lambda p: release.steps_for(p, STEPS),
     )
     outcome = operation.run(
         root, op, tgt or target.resolve(env), gitx.who(repo), resume, push, wait, echo, on_event, confirm
