@@ -181,7 +181,7 @@ def _roll_out(
     if env.blue_green:
         live = live_colour(t)
         idle = "green" if live == "blue" else "blue"
-        app_params = _app_params(t, pkg, data.outputs, idle)
+        app_params = _app_params(t, pkg, data.outputs, idle, version)
         digest = _digest({"t": pkg.templates["app"].sha256, "p": _colourless(app_params)})
         current = cf.describe(t.cfn, env.stack_name(f"app-{live}")) if live else None
         if current and {"Key": "bookingchat:app-digest", "Value": digest} in current.get("Tags", []):
@@ -214,7 +214,9 @@ def _roll_out(
                 )
                 live, switched = idle, True
     else:
-        app = _one(t, "app", env.stack_name("app"), pkg, _app_params(t, pkg, data.outputs, None), opts)
+        app = _one(
+            t, "app", env.stack_name("app"), pkg, _app_params(t, pkg, data.outputs, None, version), opts
+        )
     results.append(app)
     outs["app"] = app.outputs
     edge = _one(t, "edge", env.stack_name("edge"), pkg, _edge_params(env, app.outputs), opts)
@@ -245,10 +247,22 @@ def _outputs(t: Target, kind: str, desc: dict) -> dict[str, str]:
 
 
 def _colourless(params: dict) -> dict:
-    return {k: v for k, v in params.items() if k not in ("NamePrefix", "Colour")}
+    # BackendVersion only labels errors: the same code under a new version number is no new deploy.
+    return {k: v for k, v in params.items() if k not in ("NamePrefix", "Colour", "BackendVersion")}
 
 
-def _app_params(t: Target, pkg: dp.Package, data_out: dict, colour: str | None) -> dict[str, str]:
+def sentry_params(env) -> dict[str, str]:
+    """The Lambdas' error reporting: the DSN parameter is always named (a Lambda reports only
+    when it holds a DSN, see backend.error_reports), with the environment's sample rate."""
+    from orchestrator.observability.settings import settings
+
+    s = settings(env)
+    return {"SentryDsnParamName": s.dsn_parameter, "SentrySampleRate": str(s.backend_sample_rate)}
+
+
+def _app_params(
+    t: Target, pkg: dp.Package, data_out: dict, colour: str | None, version: str = ""
+) -> dict[str, str]:
     env = t.env
     missing = [n for n in FUNCTION_PARAMS if n not in pkg.artifacts]
     if missing or "schema" not in pkg.artifacts:
@@ -269,6 +283,8 @@ def _app_params(t: Target, pkg: dp.Package, data_out: dict, colour: str | None) 
         "DisableIa": "true" if env["app.disable_ia"] else "false",
         "LogRetentionDays": str(env["app.log_retention_days"]),
         **env.limit_params(),
+        **sentry_params(env),
+        "BackendVersion": version or "0.0.0-dev",
     }
 
 
