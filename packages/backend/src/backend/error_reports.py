@@ -1,9 +1,9 @@
-"""Error reports to Sentry from the Lambdas: on only when the environment names a DSN parameter.
+"""Error reports to Sentry from the Lambdas: on only when the environment's DSN parameter holds a DSN.
 
 The DSN is never in the code or the template: `SENTRY_DSN_PARAM` names an SSM parameter of the
 environment (infra/environments/*.toml `[sentry] dsn_parameter`), read once per container on the
-first report. No parameter name, or an empty/missing parameter → the SDK is never initialised and
-nothing is sent. Reports carry `release` = booking-chat-backend@<BACKEND_VERSION>, the environment,
+first report. No parameter name, a missing parameter or one without a DSN → the SDK is never
+initialised and nothing is sent (deleting the parameter stops reports without a deploy). Reports carry `release` = booking-chat-backend@<BACKEND_VERSION>, the environment,
 and the colour and tenant as tags.
 
 Only surprises are reported (the resolver dispatcher's catch-all, see appsync.dispatch): GraphQL
