@@ -148,12 +148,22 @@ class SentryReceiver:
                 status, answer = receiver._record(req)
                 data = json.dumps(answer).encode()
                 self.send_response(status)
+                self.send_header(
+                    "Access-Control-Allow-Origin", "*"
+                )  # browsers post from the host page's origin
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
                 self.wfile.write(data)
 
             do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _serve
+
+            def do_OPTIONS(self):  # a CORS preflight: allowed, not recorded
+                self.send_response(204)
+                self.send_header("Access-Control-Allow-Origin", "*")
+                self.send_header("Access-Control-Allow-Methods", "POST")
+                self.send_header("Access-Control-Allow-Headers", "content-type")
+                self.end_headers()
 
         return Handler
 
