@@ -222,6 +222,12 @@ def _roll_out(
     edge = _one(t, "edge", env.stack_name("edge"), pkg, _edge_params(env, app.outputs), opts)
     results.append(edge)
     outs["edge"] = edge.outputs
+    if not opts.dry_run and edge.outputs.get("WidgetBucketName"):
+        # The widget's run-time config ({} when Sentry is off): always there, so no host page
+        # logs a 404 for it, and turning Sentry on or off takes a deploy, not a rebuild.
+        from orchestrator.observability import settings, widget_config
+
+        widget_config.publish_for(edge.outputs["WidgetBucketName"], settings.settings(env))
     mon = _one(
         t,
         "monitoring",
