@@ -601,10 +601,13 @@ def seed(c, env, dry_run=False, json=False, push=False, resume=""):
         "cdn-port": "port of the local CDN and demo pages (default 8080)",
         "widget-dev": "also run the widget's Vite dev server (hot reload) against the local GraphQL",
         "dynamodb": "embedded (default) or docker (amazon/dynamodb-local, when a Docker engine answers)",
+        "sentry-dsn": "the widget reports its errors to this DSN (default: none, the SDK is never loaded)",
     }
 )
 @refusals
-def local_dev(c, aws_port=4566, graphql_port=4000, cdn_port=8080, widget_dev=False, dynamodb="embedded"):
+def local_dev(
+    c, aws_port=4566, graphql_port=4000, cdn_port=8080, widget_dev=False, dynamodb="embedded", sentry_dsn=""
+):
     """The whole platform on this machine: embedded AWS, local GraphQL, local CDN, demo pages."""
     from orchestrator.errors import UserError
     from orchestrator.local import dev as ld
@@ -612,7 +615,7 @@ def local_dev(c, aws_port=4566, graphql_port=4000, cdn_port=8080, widget_dev=Fal
     if dynamodb not in ("embedded", "docker"):
         raise UserError(f"unknown --dynamodb {dynamodb!r}", "use embedded or docker")
     ports = {"aws_port": int(aws_port), "graphql_port": int(graphql_port), "cdn_port": int(cdn_port)}
-    ld.run_interactive(ld.Options(**ports, widget_dev=widget_dev, dynamodb=dynamodb))
+    ld.run_interactive(ld.Options(**ports, widget_dev=widget_dev, dynamodb=dynamodb, sentry_dsn=sentry_dsn))
 
 
 @task(help={"keep": "keep the throwaway clone and say where", "json": "print only the summary as JSON"})

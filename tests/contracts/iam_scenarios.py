@@ -216,3 +216,30 @@ def lambda_work(environment: dict[str, str]) -> None:
     # authorizer: the rotated key works, the old one no longer does
     assert authorizer.handler({"authorizationToken": rotated["apiKey"], "requestContext": {}})["isAuthorized"]
     assert not authorizer.handler({"authorizationToken": keys[LOLA], "requestContext": {}})["isAuthorized"]
+
+    # bookings, an unexpected error with Sentry on: the Lambda reads the environment's DSN
+    # parameter (backend.error_reports) and sends the report (to tests/sentry_receiver.py).
+    import sentry_sdk
+    from sentry_receiver import SentryReceiver
+
+    from backend import error_reports
+
+    with SentryReceiver() as receiver:
+        with acting_as(SETUP):
+            boto3.client("ssm").put_parameter(
+                Name=environment["SENTRY_DSN_PARAM"],
+                Value=receiver.dsn(5),
+                Type="SecureString",
+                Overwrite=True,
+            )
+            runtime.dynamodb().delete_table(TableName=name)  # the surprise: the table is gone
+        error_reports.reset()
+        try:
+            bookings.handler(widget_event(LOLA, "services", {}))
+        except Exception as err:  # noqa: BLE001
+            assert type(err).__name__ == "InternalError", err
+        finally:
+            sentry_sdk.get_client().close()
+            sentry_sdk.get_global_scope().set_client(None)
+            error_reports.reset()
+        assert len(receiver.events()) == 1, "the error report did not arrive"

@@ -3,9 +3,15 @@
 //   1. chat-widget.app.js   React + MUI app (IIFE)
 //   2. chat-widget.js       the loader (IIFE, plain DOM) with the app's sha384 baked in for SRI
 //   3. chat-widget.umd.js   loader + app in one UMD file
-//   4. build-info.json      version, each file's bytes/gzip/sha384/sha256, GraphQL operations
+//   4. build-info.json      version, each file's bytes/gzip/sha384/sha256, debug IDs, GraphQL operations
+//
+// Each script gets a Sentry debug ID (`sentry-cli sourcemaps inject`, the only injector) right after
+// it is built and before its digest is taken, so the SRI digest and the published bytes include it.
+// The ID is a hash of the (hidden) source map, so two builds of one commit stay byte-identical;
+// `inv release` uploads the maps to Sentry as an artifact bundle, the CDN never gets them.
 //
 // The version comes from the release: WIDGET_VERSION (default 0.0.0-dev), never from a file.
+import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
@@ -47,19 +53,37 @@ function viteConfig({ entry, fileName, format, version, integrity = '', react: w
   };
 }
 
+const SENTRY_CLI = path.join(ROOT, 'node_modules', '.bin', 'sentry-cli');
+const DEBUG_ID = /\/\/# debugId=([0-9a-f-]{36})/;
+
+/** Inject debug IDs into the scripts in build/ that have none yet (sentry-cli skips those that do). */
+function injectDebugIds() {
+  execFileSync(SENTRY_CLI, ['sourcemaps', 'inject', '--quiet', OUT], {
+    // Offline and hermetic: no .env from the working directory, no update check.
+    env: { ...process.env, SENTRY_LOAD_DOTENV: '0', SENTRY_DISABLE_UPDATE_CHECK: 'true' },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+}
+
 export async function buildWidget(version = process.env.WIDGET_VERSION || '0.0.0-dev') {
   if (!SEMVER.test(version)) {
     throw new Error(`WIDGET_VERSION must be a semantic version like 1.4.0 or 1.5.0-beta.2, not "${version}"`);
   }
   await build(viteConfig({ entry: 'src/app/entry.js', fileName: FILES.app, format: 'iife', version, react: true, first: true }));
+  injectDebugIds();
   const { sha384 } = digests(readFileSync(path.join(OUT, FILES.app)));
   await build(viteConfig({ entry: 'src/loader/entry.js', fileName: FILES.loader, format: 'iife', version, integrity: sha384 }));
+  injectDebugIds();
   await build(viteConfig({ entry: 'src/umd.js', fileName: FILES.umd, format: 'umd', version, react: true }));
+  injectDebugIds();
 
   const files = {};
   for (const name of readdirSync(OUT).sort()) {
     if (name === 'build-info.json') continue;
-    files[name] = digests(readFileSync(path.join(OUT, name)));
+    const bytes = readFileSync(path.join(OUT, name));
+    files[name] = digests(bytes);
+    const id = name.endsWith('.js') && bytes.toString('utf8').match(DEBUG_ID);
+    if (id) files[name].debug_id = id[1];
   }
   const operations = splitOperations(readFileSync(path.join(ROOT, 'src/api/operations.graphql'), 'utf8'));
   const sorted = Object.fromEntries(Object.keys(operations).sort().map((k) => [k, operations[k]]));

@@ -4,6 +4,7 @@
 //   - no eval / new Function / string timers in any shipped script (strict CSP pages)
 //   - the loader carries the SRI digest of the app it sits next to
 //   - build-info.json describes exactly the bytes on disk
+//   - every script carries the Sentry debug ID that build-info.json records (sentry-cli inject ran)
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -45,6 +46,10 @@ export function checkBuild(dir = BUILD) {
       if (pattern.test(text)) failures.push(`${name} contains ${label}: pages with a strict CSP would block it`);
     }
     if (info.files?.[name]?.sha384 !== d.sha384) failures.push(`build-info.json does not describe ${name} as built`);
+    const debugId = info.files?.[name]?.debug_id;
+    if (!debugId || !text.includes(`//# debugId=${debugId}`) || !text.includes('_sentryDebugIds')) {
+      failures.push(`${name} carries no Sentry debug ID: rebuild with \`npm run build:widget\` (it runs sentry-cli sourcemaps inject)`);
+    }
   }
   const appDigest = info.files?.['chat-widget.app.js']?.sha384;
   const loaderPath = path.join(dir, 'chat-widget.js');

@@ -11,6 +11,15 @@ const files = {
   "chat-widget.js": `/* loader ${version} */\nwindow.BookingChatVersion = ${JSON.stringify(version)};\n`,
   "chat-widget.umd.js": `/* umd ${version} */\n${source}`,
 };
+// MINI_WIDGET_MAPS=1: the app also gets a hidden source map and a debug ID, as
+// `sentry-cli sourcemaps inject` leaves them (the Sentry tests upload them as an artifact bundle).
+if (process.env.MINI_WIDGET_MAPS === "1") {
+  const map = { version: 3, file: "chat-widget.app.js", sources: ["src/app.js"], sourcesContent: [source], names: [], mappings: "" };
+  const hex = createHash("sha1").update(JSON.stringify(map)).digest("hex");
+  const debugId = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+  files["chat-widget.app.js"] += `\n//# debugId=${debugId}\n`;
+  files["chat-widget.app.js.map"] = JSON.stringify({ ...map, debug_id: debugId, debugId });
+}
 rmSync("build", { recursive: true, force: true });
 mkdirSync("build");
 const info = { version, files: {}, graphql: { operations: { TenantConfig: "query TenantConfig { tenantConfig { name } }" }, digest: "" } };

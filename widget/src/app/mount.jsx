@@ -4,11 +4,47 @@
  * Styles go into that shadow root (an Emotion cache whose container is the shadow root, with the
  * page's CSP nonce), never into the host page's <head>.
  */
+import { Component } from 'react';
 import { createRoot } from 'react-dom/client';
 import createCache from '@emotion/cache';
 import { CacheProvider } from '@emotion/react';
 import { App } from './App.jsx';
 import { createClient } from '../api/client.js';
+import { configUrlFor, createReporter } from './observability.js';
+
+// Read while this script runs (a classic script: currentScript is us), to find the environment's config.
+const APP_SRC = typeof document !== 'undefined' ? document.currentScript?.src : undefined;
+
+/** Reports a render error of ours; the host page's errors never pass through here. */
+class ReportErrors extends Component {
+  componentDidCatch(error) {
+    this.props.reporter.capture(error);
+  }
+
+  static getDerivedStateFromError() {
+    return { failed: true };
+  }
+
+  render() {
+    return this.state?.failed ? null : this.props.children;
+  }
+}
+
+/** The API client, reporting rejections that are bugs (no API error `code`), not network or server answers. */
+function reportingClient(client, reporter) {
+  const out = {};
+  for (const [name, fn] of Object.entries(client)) {
+    out[name] =
+      typeof fn !== 'function'
+        ? fn
+        : (...args) =>
+            Promise.resolve(fn(...args)).catch((err) => {
+              if (!err?.code) reporter.capture(err);
+              throw err;
+            });
+  }
+  return out;
+}
 
 let instances = 0;
 
@@ -17,15 +53,23 @@ function emotionSuffix(n) {
   return n.toString(26).replace(/./g, (c) => String.fromCharCode(97 + parseInt(c, 26)));
 }
 
-export function mountApp({ shadowRoot, container, options, inline, open, onRequestClose, onTheme, emit, fetchImpl }) {
+export function mountApp({ shadowRoot, container, options, inline, open, onRequestClose, onTheme, emit, fetchImpl, reporter: given }) {
   instances += 1;
+  const reporter =
+    given ?? createReporter({ configUrl: configUrlFor(APP_SRC), tenant: options.tenant, version: __WIDGET_VERSION__, fetchImpl });
+  // Every chat text is remembered for the scrubber before anyone (host listeners included) sees it.
+  const emitAndRemember = (type, detail) => {
+    if (type === 'message') reporter.remember(detail?.text);
+    return emit?.(type, detail);
+  };
   const cache = createCache({ key: `bkc-${emotionSuffix(instances)}`, container: shadowRoot, prepend: true, nonce: options.nonce });
-  const client = createClient({ endpoint: options.endpoint, apiKey: options.apiKey, fetchImpl });
+  const client = reportingClient(createClient({ endpoint: options.endpoint, apiKey: options.apiKey, fetchImpl }), reporter);
   const root = createRoot(container);
   let props = { open, locale: options.locale };
   const render = () =>
     root.render(
       <CacheProvider value={cache}>
+        <ReportErrors reporter={reporter}>
         <App
           client={client}
           tenant={options.tenant}
@@ -33,10 +77,11 @@ export function mountApp({ shadowRoot, container, options, inline, open, onReque
           container={container}
           onRequestClose={onRequestClose}
           onTheme={onTheme}
-          emit={emit}
+          emit={emitAndRemember}
           open={props.open}
           locale={props.locale}
         />
+        </ReportErrors>
       </CacheProvider>,
     );
   render();

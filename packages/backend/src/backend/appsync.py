@@ -100,8 +100,11 @@ def dispatch(event: dict, context, resolvers: dict[str, Callable[[dict], object]
     except GraphQLUserError as err:
         log.info("refused", extra={"error_type": err.error_type, "reason": err.message})
         raise
-    except Exception:
+    except Exception as exc:
         log.exception("resolver failed")
+        from backend import error_reports
+
+        error_reports.capture(exc, event, _tenant_hint(event))
         raise InternalError(f"something went wrong on our side (request {rid})") from None
 
 

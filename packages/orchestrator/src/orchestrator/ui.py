@@ -132,7 +132,13 @@ def render_outcome(outcome, json: bool = False) -> None:
             {
                 "release": None
                 if j is None
-                else {"id": j.id, "plan": j.plan, "plan_hash": j.plan_hash, "resumed": outcome.resumed}
+                else {
+                    "id": j.id,
+                    "plan": j.plan,
+                    "plan_hash": j.plan_hash,
+                    "resumed": outcome.resumed,
+                    "warnings": warnings(j),
+                }
             }
         )
         return
@@ -143,6 +149,8 @@ def render_outcome(outcome, json: bool = False) -> None:
     err_console.print(
         f"[bold green]released[/] {versions} to {j.env} ({j.id}{', resumed' if outcome.resumed else ''})"
     )
+    for line in warnings(j):
+        err_console.print(f"[yellow]{line}[/]")
 
 
 def render_channel_plan(plan: dict | None) -> None:
@@ -171,6 +179,8 @@ def render_status(board) -> None:
         live = f", live colour {b.live_colour}" if b.live_colour else ""
         stacks = f", stacks carry {', '.join(b.stacks)}" if b.stacks else (f", {b.note}" if b.note else "")
         err_console.print(f"  backend: {b.manifest or '—'}{colour}{live}{stacks}")
+        if row.sentry:
+            err_console.print(f"  sentry: {row.sentry}")
         if row.channels:
             table = Table(show_edge=False, box=None, padding=(0, 2))
             for col in ("channel", "manifest", "S3 pointer"):
@@ -282,6 +292,13 @@ def render_promotion_plan(plan: dict | None) -> None:
     err_console.print(f"plan hash: [bold]{plan_hash(plan)}[/]")
 
 
+def warnings(journal) -> list[str]:
+    """What a step let pass with a warning (Sentry unreachable), in step order."""
+    return [
+        f"warning: {w}" for s in journal.plan.get("steps", []) if (w := journal.outputs(s).get("warning"))
+    ]
+
+
 def publish_summary(kind: str, outcome) -> None:
     """In GitHub Actions, the run's Markdown summary ($GITHUB_STEP_SUMMARY); elsewhere nothing."""
     from orchestrator import github
@@ -300,6 +317,8 @@ def publish_summary(kind: str, outcome) -> None:
             versions={n: c["version"] for n, c in plan.get("components", {}).items()},
             channels=plan.get("channels", {}),
             invalidations=plan.get("invalidate", []),
-            notes=[f"plan hash {journal.plan_hash}"] + ([plan["approval"]] if plan.get("approval") else []),
+            notes=[f"plan hash {journal.plan_hash}"]
+            + ([plan["approval"]] if plan.get("approval") else [])
+            + warnings(journal),
         )
     )

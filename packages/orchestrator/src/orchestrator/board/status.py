@@ -75,6 +75,7 @@ class EnvStatus:
     drift: list[Drift]
     reachable: bool = True
     problem: str = ""  # why the real system could not be read (no credentials, not deployed…)
+    sentry: str = ""  # whether the environment reports to Sentry (its [sentry] settings)
 
     def to_json(self) -> dict:
         data = asdict(self)
@@ -263,5 +264,23 @@ def collect(
             row.problem = f"{err.__class__.__name__}: {err}"
         else:
             row = env_status(manifest, env, tgt, last)
+        row.sentry = sentry_state(env)
         board.append(row)
     return board
+
+
+def sentry_state(env: str) -> str:
+    """ "off", or "on (…)" and, when this machine could not tell Sentry, which SENTRY_* is missing."""
+    import os
+
+    from orchestrator.observability import settings as sentry_settings
+
+    try:
+        s = sentry_settings.settings(environments.load(env))
+    except UserError:
+        return ""  # an environment the manifest names but the config does not
+    try:
+        sentry_settings.preflight(s, os.environ)
+    except UserError as err:
+        return f"{s.describe()}; {err.message.split(' but ', 1)[-1]} here"
+    return s.describe()

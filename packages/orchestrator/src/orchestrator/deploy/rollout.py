@@ -181,7 +181,7 @@ def _roll_out(
     if env.blue_green:
         live = live_colour(t)
         idle = "green" if live == "blue" else "blue"
-        app_params = _keep_switch(t, _app_params(t, pkg, data.outputs, idle), live)
+        app_params = _keep_switch(t, _app_params(t, pkg, data.outputs, idle, version), live)
         digest = _digest({"t": pkg.templates["app"].sha256, "p": _colourless(app_params)})
         current = cf.describe(t.cfn, env.stack_name(f"app-{live}")) if live else None
         if current and {"Key": "bookingchat:app-digest", "Value": digest} in current.get("Tags", []):
@@ -214,13 +214,19 @@ def _roll_out(
                 )
                 live, switched = idle, True
     else:
-        params = _keep_switch(t, _app_params(t, pkg, data.outputs, None), "app")
+        params = _keep_switch(t, _app_params(t, pkg, data.outputs, None, version), "app")
         app = _one(t, "app", env.stack_name("app"), pkg, params, opts)
     results.append(app)
     outs["app"] = app.outputs
     edge = _one(t, "edge", env.stack_name("edge"), pkg, _edge_params(env, app.outputs), opts)
     results.append(edge)
     outs["edge"] = edge.outputs
+    if not opts.dry_run and edge.outputs.get("WidgetBucketName"):
+        # The widget's run-time config ({} when Sentry is off): always there, so no host page
+        # logs a 404 for it, and turning Sentry on or off takes a deploy, not a rebuild.
+        from orchestrator.observability import settings, widget_config
+
+        widget_config.publish_for(edge.outputs["WidgetBucketName"], settings.settings(env))
     mon = _one(
         t,
         "monitoring",
@@ -247,7 +253,10 @@ def _outputs(t: Target, kind: str, desc: dict) -> dict[str, str]:
 
 def _colourless(params: dict) -> dict:
     # DisableIa is the switch's state, not the release: flipping it must not make a new colour.
-    return {k: v for k, v in params.items() if k not in ("NamePrefix", "Colour", "DisableIa")}
+    # BackendVersion only labels errors: the same code under a new version number is no new deploy.
+    return {
+        k: v for k, v in params.items() if k not in ("NamePrefix", "Colour", "DisableIa", "BackendVersion")
+    }
 
 
 def _keep_switch(t: Target, params: dict[str, str], kind: str | None) -> dict[str, str]:
@@ -256,13 +265,24 @@ def _keep_switch(t: Target, params: dict[str, str], kind: str | None) -> dict[st
     `app.disable_ia`. So no deploy reverts the switch, and a new colour inherits it."""
     if not kind:
         return params
-    from orchestrator.deploy.disable_ia import live_value
+    from orchestrator.deploy.stacks.disable_ia import live_value
 
     current = live_value(t.env, t.env.stack_name(kind if kind == "app" else f"app-{kind}"))
     return {**params, "DisableIa": current} if current in ("true", "false") else params
 
 
-def _app_params(t: Target, pkg: dp.Package, data_out: dict, colour: str | None) -> dict[str, str]:
+def sentry_params(env) -> dict[str, str]:
+    """The Lambdas' error reporting: the DSN parameter is always named (a Lambda reports only
+    when it holds a DSN, see backend.error_reports), with the environment's sample rate."""
+    from orchestrator.observability.settings import settings
+
+    s = settings(env)
+    return {"SentryDsnParamName": s.dsn_parameter, "SentrySampleRate": str(s.backend_sample_rate)}
+
+
+def _app_params(
+    t: Target, pkg: dp.Package, data_out: dict, colour: str | None, version: str = ""
+) -> dict[str, str]:
     env = t.env
     missing = [n for n in FUNCTION_PARAMS if n not in pkg.artifacts]
     if missing or "schema" not in pkg.artifacts:
@@ -283,6 +303,8 @@ def _app_params(t: Target, pkg: dp.Package, data_out: dict, colour: str | None) 
         "DisableIa": "true" if env["app.disable_ia"] else "false",
         "LogRetentionDays": str(env["app.log_retention_days"]),
         **env.limit_params(),
+        **sentry_params(env),
+        "BackendVersion": version or "0.0.0-dev",
     }
 
 

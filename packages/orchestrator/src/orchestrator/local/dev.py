@@ -37,7 +37,16 @@ from orchestrator.local import embedded_aws
 from orchestrator.paths import LOCAL, ROOT
 
 ENV = "local"
-SERVICES = ("embedded AWS", "deploy local", "demo data", "GraphQL", "CDN", "widget release", "widget dev")
+SERVICES = (
+    "embedded AWS",
+    "deploy local",
+    "demo data",
+    "GraphQL",
+    "CDN",
+    "Sentry",
+    "widget release",
+    "widget dev",
+)
 Report = Callable[[str, str, str], None]  # (service, state, detail)
 
 
@@ -52,6 +61,7 @@ class Options:
     root: Path = ROOT  # the repository whose HEAD is released
     local_dir: Path = LOCAL  # where endpoints.json and the release clone go
     zips: dict[str, bytes] | None = None  # Lambda zips (None: package the real backend)
+    sentry_dsn: str = ""  # the widget reports its errors there ("" = never loads the SDK)
 
 
 @dataclass
@@ -158,6 +168,11 @@ def start(
 ) -> Running:
     """Bring the platform up; on any failure, stop what was started and re-raise."""
     opts = opts or Options()
+    if opts.sentry_dsn and not opts.sentry_dsn.startswith(("http://", "https://")):
+        raise UserError(
+            f"--sentry-dsn {opts.sentry_dsn!r} is not a DSN",
+            "pass one like https://KEY@o1.ingest.sentry.io/2",
+        )
     check_ports(opts)
     _quiet_emulator()
     report("embedded AWS", "starting", f"127.0.0.1:{opts.aws_port}")
@@ -181,6 +196,7 @@ def start(
         _seed(run, bedrock, report)
         _demo_admins(run, report)
         _serve(run, report)
+        _sentry(run, report)
         if opts.release:
             _release(run, report, echo)
         else:
@@ -317,6 +333,16 @@ def _serve(run: Running, report: Report) -> None:
     # The release's smoke test reads the CDN from here (target.local_cdn_url).
     _set_env(run, {"BOOKINGCHAT_CDN_URL": run.cdn.url})
     report("CDN", "ready", run.cdn.url)
+
+
+def _sentry(run: Running, report: Report) -> None:
+    """The local CDN's observability.json: with --sentry-dsn the widget reports there, else nothing."""
+    from orchestrator.observability import widget_config
+
+    bucket = run.outputs["edge"]["WidgetBucketName"]
+    dsn = run.opts.sentry_dsn
+    widget_config.publish(bucket, ENV, dsn, 1.0)
+    report("Sentry", "ready" if dsn else "skipped", dsn or "no --sentry-dsn: the widget never loads the SDK")
 
 
 def release_clone(root: Path, dest: Path) -> Path:
@@ -546,6 +572,7 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--no-release", action="store_true")
     p.add_argument("--widget-dev", action="store_true")
     p.add_argument("--dynamodb", choices=("embedded", "docker"), default="embedded")
+    p.add_argument("--sentry-dsn", default="")
     a = p.parse_args(argv)
     opts = Options(
         aws_port=a.aws_port,
@@ -555,6 +582,7 @@ def main(argv: list[str] | None = None) -> None:
         release=not a.no_release,
         widget_dev=a.widget_dev,
         dynamodb=a.dynamodb,
+        sentry_dsn=a.sentry_dsn,
     )
     try:
         run_interactive(opts)

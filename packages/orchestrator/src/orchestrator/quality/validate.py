@@ -76,6 +76,8 @@ def lint_parameters(env: environments.Environment, kind: str) -> dict[str, str]:
             "DisableIa": "true" if env["app.disable_ia"] else "false",
             "LogRetentionDays": str(env["app.log_retention_days"]),
             **env.limit_params(),
+            **rollout.sentry_params(env),
+            "BackendVersion": "1.0.0",
             **fake,
         }
         return {

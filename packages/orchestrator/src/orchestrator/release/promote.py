@@ -23,6 +23,7 @@ from orchestrator.core.release_plan import channel_moves, invalidation_paths, pl
 from orchestrator.deploy.backend_steps import DeployPromotedBackend
 from orchestrator.engine import manifest_store, operation, runner, target
 from orchestrator.errors import UserError
+from orchestrator.release import release
 from orchestrator.release.channel_steps import Invalidate, MoveChannels, Smoke
 from orchestrator.release.promotion_steps import CopyWidget
 from orchestrator.release.record_steps import RecordEnvironment
@@ -275,8 +276,13 @@ def run(
     root = Path(repo.working_tree_dir)
     manifest = manifest_store.load(root)
     the_plan = plan(manifest, env, parse_versions(versions))
+    if the_plan is not None:  # before the dry run: the prod checklist signs this plan's hash
+        the_plan = release.with_sentry(
+            the_plan, "promote", {n: c["version"] for n, c in the_plan["components"].items()}
+        )
     if dry_run or (the_plan is None and not resume):
         return the_plan, None
+    release.sentry_preflight(env)
     gitx.require_up_to_date(repo)
     who = gitx.who(repo)
 
@@ -294,7 +300,7 @@ def run(
         env=env,
         request={"env": env, "versions": versions},
         make_plan=approved_plan,
-        steps_for=lambda p: [STEPS[name] for name in p["steps"]],
+        steps_for=lambda p: release.steps_for(p, STEPS),
         source=source or target.resolve(source_of(env)),
     )
     outcome = operation.run(

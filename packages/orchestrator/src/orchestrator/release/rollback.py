@@ -17,6 +17,7 @@ from orchestrator.core import manifest as mf
 from orchestrator.core.release_plan import channel_moves, invalidation_paths
 from orchestrator.engine import manifest_store, operation, runner, target
 from orchestrator.errors import UserError
+from orchestrator.release import release
 from orchestrator.release.channel_steps import Invalidate, MoveChannels, Smoke
 from orchestrator.release.record_steps import RecordEnvironment
 
@@ -110,8 +111,11 @@ def run(
     version = to or previous_good(manifest, env, channel)
 
     the_plan = plan(manifest, kind, env, channel, version, reason)
+    if the_plan is not None:
+        the_plan = release.with_sentry(the_plan, kind, {"widget": version})
     if dry_run or (the_plan is None and not resume):
         return the_plan, None
+    release.sentry_preflight(env)
     gitx.require_up_to_date(repo)
     op = operation.Operation(
         kind=kind,
@@ -119,7 +123,7 @@ def run(
         request={"env": env, "channel": channel, "to": version},
         # Planned again under the lease: the manifest it reads cannot change in between.
         make_plan=lambda: plan(manifest_store.load(root), kind, env, channel, version, reason),
-        steps_for=lambda p: [STEPS[name] for name in p["steps"]],
+        steps_for=lambda p: release.steps_for(p, STEPS),
     )
     outcome = operation.run(
         root, op, tgt or target.resolve(env), gitx.who(repo), resume, push, wait, echo, on_event, confirm

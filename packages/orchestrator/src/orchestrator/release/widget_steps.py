@@ -44,6 +44,11 @@ def version_files(bucket: str, version: str) -> dict[str, str]:
     return files
 
 
+def artifact_files(bucket: str, version: str) -> dict[str, str]:
+    """name → key in the artifact bucket of every built file of a version (the source maps included)."""
+    return {name: blob_key(sha) for name, sha in version_files(bucket, version).items()}
+
+
 def index_exists(bucket: str, version: str) -> bool:
     return cdn.head(bucket, index_key(version)) is not None
 
@@ -178,6 +183,8 @@ def missing_version_files(artifact_bucket: str, widget_bucket: str, version: str
     """Files of a version not yet in the widget bucket. A file present with other bytes is refused."""
     missing = {}
     for name, sha in version_files(artifact_bucket, version).items():
+        if name.endswith(".map"):
+            continue  # source maps go to Sentry (artifact bundle), never to visitors
         head = cdn.head(widget_bucket, version_key(version, name))
         if head is None:
             missing[name] = sha

@@ -1,0 +1,1 @@
+"""Telling Sentry what runs where: settings, preflight, and the journaled steps of each operation."""
