@@ -811,6 +811,10 @@ def agent(c, action, env="", agent="", to="", dry_run=False, json=False, yes=Fal
         raise UserError(f"./inv agent {action} needs --env ENV", "e.g. ./inv agent export --env dev")
     if action in ("import", "rollback") and not dry_run:
         ui.sandbox_banner()
+
+    def say_err(text: str) -> None:
+        ui.err_console.print(text, markup=False, soft_wrap=True)
+
     result = cli.run(
         Path.cwd(),
         action,
@@ -820,14 +824,14 @@ def agent(c, action, env="", agent="", to="", dry_run=False, json=False, yes=Fal
         dry_run=dry_run,
         push=push,
         resume=resume or None,
-        echo=ui.err_console.print,
+        echo=say_err,
         on_event=ui.render_step_event,
         confirm=lambda p: (
-            cli.render(p, ui.err_console.print),
+            cli.render({"plan": p}, say_err),
             ui.confirm_or_refuse(f"{action} agent in {env}?", yes),
         ),
     )
     if json:
         ui.print_json(result)
     else:
-        cli.render(result, ui.console.print)
+        cli.render(result, print)  # plain: diff lines hold brackets rich would read as markup

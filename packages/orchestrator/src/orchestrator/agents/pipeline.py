@@ -136,8 +136,11 @@ def plan(
         if steps or alias is None or digest not in (alias.get("description") or ""):
             steps += ["agent-prepare", "agent-alias"]
     recorded = manifest_store.load(root).environments.get(env_name, mf.Environment()).agents.get(name)
-    if not steps and recorded is not None and recorded.digest == digest:
+    drifted_but_skipped = any(s.startswith("agent-definition") for s in skipped)
+    if not steps and recorded is not None and recorded.digest == digest and not drifted_but_skipped:
         return None
+    if steps or not drifted_but_skipped:
+        steps.append("record-agent")
     live_def = ad.from_live(name, live, live_group, want.action_group) if live else None
     return {
         "kind": "agent-import",
@@ -150,7 +153,7 @@ def plan(
         "git_sha": gitx.head_sha(repo),
         "role_arn": role_arn(env, account or target.account_id()),
         "definition": want.model_dump(mode="json"),
-        "steps": [*steps, "record-agent"],
+        "steps": steps,  # empty: the only change is one the emulator cannot make (see skipped)
         "skipped": skipped,
         "diff": ad.diff(want, live_def, f"{env_name} DRAFT"),
         "summary": f"agent-import {env_name} {name} {digest[:19]}",
@@ -172,7 +175,7 @@ def run_import(
     repo = gitx.open_repo(root)
     root = Path(repo.working_tree_dir)
     the_plan = None if resume else plan(root, env_name, agent, account=tgt.account if tgt else None)
-    if dry_run or (the_plan is None and not resume):
+    if dry_run or (not resume and (the_plan is None or not the_plan["steps"])):
         return the_plan, None
     gitx.require_up_to_date(repo)
     op = operation.Operation(
