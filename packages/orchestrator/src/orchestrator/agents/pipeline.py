@@ -171,10 +171,11 @@ def run_import(
     on_event: Callable[[runner.Event], None] = lambda e: None,
     confirm: Callable[[dict], None] = lambda plan: None,
     tgt: target.Target | None = None,
+    emulator: bool | None = None,
 ) -> tuple[dict | None, operation.Outcome | None]:
     repo = gitx.open_repo(root)
     root = Path(repo.working_tree_dir)
-    the_plan = None if resume else plan(root, env_name, agent, account=tgt.account if tgt else None)
+    the_plan = None if resume else plan(root, env_name, agent, emulator, tgt.account if tgt else None)
     if dry_run or (not resume and (the_plan is None or not the_plan["steps"])):
         return the_plan, None
     gitx.require_up_to_date(repo)
@@ -261,9 +262,10 @@ def run_rollback(
     on_event: Callable[[runner.Event], None] = lambda e: None,
     confirm: Callable[[dict], None] = lambda plan: None,
     tgt: target.Target | None = None,
+    emulator: bool | None = None,
 ) -> tuple[dict, operation.Outcome | None]:
     repo = gitx.open_repo(root)
-    the_plan = rollback_plan(root, env_name, agent, to)
+    the_plan = rollback_plan(root, env_name, agent, to, emulator)
     if dry_run:
         return the_plan, None
     gitx.require_up_to_date(repo)
