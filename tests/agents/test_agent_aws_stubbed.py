@@ -189,6 +189,7 @@ def test_a_changed_instruction_imports_as_a_new_version_then_nothing_then_rollba
     assert outcome.journal.status == "done" and outcome.journal.outputs("agent-alias")["version"] == "4"
     recorded = manifest_store.load(agent_repo.path).environments["dev"].agents["booking"]
     assert (recorded.version, recorded.digest) == ("4", ad.digest(new))
+    assert recorded.alias_arn == new_alias["agentAliasArn"]  # what the chat Lambda invokes (engine = agent)
 
     # a second import with no change: nothing new is created (no UpdateAgent, no alias update)
     bedrock.find_agent(new)
@@ -225,3 +226,29 @@ def test_a_failed_prepare_is_one_clear_failure(agent_repo, dev, bedrock):
     bedrock.s.add_response("get_agent", {"agent": failed}, {"agentId": ID})
     with pytest.raises(ba.AgentFailed, match="FAILED \\(instruction too short\\)"):
         ba.prepare(ID, sleep=lambda s: None)
+
+
+def test_the_chat_lambda_gets_the_recorded_alias_only_with_engine_agent(agent_repo):
+    from dataclasses import replace
+
+    from orchestrator import environments
+    from orchestrator.deploy import rollout
+    from orchestrator.errors import UserError
+
+    env = environments.load("dev")
+    assert rollout.ai_params(env, mf.Manifest()) == {
+        "AiEngine": "converse",
+        "AgentId": "",
+        "AgentAliasId": "",
+    }
+    agent_env = replace(env, values={**env.values, "ai.engine": environments.Value("agent", "test")})
+    with pytest.raises(UserError, match="no alias of agent booking is recorded"):
+        rollout.ai_params(agent_env, mf.Manifest())
+    arn = alias("d", "4")["agentAliasArn"]
+    deployment = mf.AgentDeployment(digest="sha256:x", alias="dev", version="4", alias_arn=arn, at=NOW)
+    manifest = mf.with_agent(mf.Manifest(), "dev", "booking", deployment)
+    assert rollout.ai_params(agent_env, manifest) == {
+        "AiEngine": "agent",
+        "AgentId": ID,
+        "AgentAliasId": ALIAS_ID,
+    }

@@ -157,7 +157,11 @@ class AgentAlias:
             alias = ba.wait_alias(agent_id(ctx), alias["agentAliasId"])
         except ba.AgentFailed as err:
             raise UserError(str(err), "see the alias in the Bedrock console, then run it again") from None
-        return {"alias_id": alias["agentAliasId"], "version": ba.alias_version(alias)}
+        return {
+            "alias_id": alias["agentAliasId"],
+            "alias_arn": alias.get("agentAliasArn", ""),
+            "version": ba.alias_version(alias),
+        }
 
     def verify(self, ctx: Ctx) -> None:
         if not self.done(ctx):
@@ -177,12 +181,15 @@ class RecordAgent:
 
     def apply(self, ctx: Ctx) -> dict:
         plan = ctx.plan
-        version = ctx.journal.outputs("agent-alias").get("version") or plan.get("to_version")
+        cut = ctx.journal.outputs("agent-alias")
+        version = cut.get("version") or plan.get("to_version")
         now = datetime.now(UTC).replace(microsecond=0)
         served = {"digest": plan["digest"], "version": version, "alias": plan["alias"]}
 
         def change(manifest: mf.Manifest) -> mf.Manifest:
-            deployment = mf.AgentDeployment(**served, git_sha=plan["git_sha"], at=now)
+            earlier = manifest.environments.get(plan["env"], mf.Environment()).agents.get(plan["agent"])
+            alias_arn = cut.get("alias_arn") or (earlier.alias_arn if earlier else "")
+            deployment = mf.AgentDeployment(**served, alias_arn=alias_arn, git_sha=plan["git_sha"], at=now)
             manifest = mf.with_agent(manifest, plan["env"], plan["agent"], deployment)
             details = {
                 "id": ctx.journal.id,

@@ -81,6 +81,7 @@ class AgentDeployment(_Model):
     version: str | None = Field(
         default=None, description="the agent version the alias routes to (None: the emulator cuts none)"
     )
+    alias_arn: str = Field(default="", description="the alias the chat Lambda invokes ([ai] engine = agent)")
     git_sha: str = ""
     at: datetime
 
