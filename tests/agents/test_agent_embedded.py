@@ -132,3 +132,30 @@ def _deploy_edge(env: str) -> None:
         StackName=f"bookingchat-{env}-edge",
         TemplateBody=EDGE.format(bucket=f"bookingchat-{env}-widget-{account}"),
     )
+
+
+def test_status_shows_agent_drift(agent_repo, dev, monkeypatch):
+    from orchestrator.board import status
+
+    monkeypatch.setattr(pipeline.target, "resolve", lambda env: dev)
+    _import(agent_repo, dev)
+    manifest = manifest_store.load(agent_repo.path)
+    assert status.agent_drift(agent_repo.path, manifest, "dev") == []
+
+    client = boto3.client("bedrock-agent")
+    live = client.get_agent(agentId=client.list_agents()["agentSummaries"][0]["agentId"])["agent"]
+    client.delete_agent(agentId=live["agentId"])  # a console edit (moto has no UpdateAgent)
+    client.create_agent(
+        **{
+            k: live[k]
+            for k in ("agentName", "foundationModel", "idleSessionTTLInSeconds", "agentResourceRoleArn")
+        },
+        instruction=live["instruction"] + "\nAlways mention the weather.",
+        description=live["description"],
+    )
+    [drift] = status.agent_drift(agent_repo.path, manifest, "dev")
+    assert drift.what == "agent" and drift.name == "agent booking" and "live DRAFT" in drift.reason
+    assert drift.manifest != drift.real
+
+    board = status.collect(agent_repo.path, ["dev"], resolve=lambda env: dev)
+    assert any(d.what == "agent" for d in board[0].drift)

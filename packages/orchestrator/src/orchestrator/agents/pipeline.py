@@ -281,3 +281,37 @@ def run_rollback(
         root, op, tgt or target.resolve(env_name), gitx.who(repo), None, push, True, echo, on_event, confirm
     )
     return the_plan, outcome
+
+
+# ── drift (for `inv status`) ─────────────────────────────────────────────────────────────
+
+
+@dataclass(frozen=True)
+class AgentDrift:
+    agent: str
+    recorded: str | None  # the digest the manifest says was imported
+    live: str | None  # the digest of the live DRAFT (None: no agent)
+    git: str | None  # the digest of the files in git
+    reason: str
+
+
+def drift(root: Path, manifest: mf.Manifest, env_name: str, emulator: bool | None = None) -> list[AgentDrift]:
+    """Each recorded agent whose live DRAFT or git definition is not what was imported."""
+    emulator = sandbox.active() if emulator is None else emulator
+    out = []
+    for name, recorded in sorted(manifest.environments.get(env_name, mf.Environment()).agents.items()):
+        want = files.read(root, name) if name in files.names(root) else None
+        live = ba.find_agent(agent_name(env_name, name))
+        group = None
+        if live is not None and not emulator and want is not None:
+            group = ba.find_action_group(live["agentId"], want.action_group.name)
+        fallback = want.action_group if want else files.generated_action_group()
+        live_digest = ad.digest(ad.from_live(name, live, group, fallback)) if live else None
+        git_digest = ad.digest(want) if want else None
+        if live_digest != recorded.digest:
+            why = "the live DRAFT is not what was imported (console edit? ./inv agent export shows it)"
+            out.append(AgentDrift(name, recorded.digest, live_digest, git_digest, why))
+        elif git_digest != recorded.digest:
+            why = f"git's definition is not imported yet (./inv agent import --env {env_name})"
+            out.append(AgentDrift(name, recorded.digest, live_digest, git_digest, why))
+    return out
