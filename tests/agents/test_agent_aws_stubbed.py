@@ -252,3 +252,19 @@ def test_the_chat_lambda_gets_the_recorded_alias_only_with_engine_agent(agent_re
         "AgentId": ID,
         "AgentAliasId": ALIAS_ID,
     }
+
+
+def test_a_tool_schema_change_is_flagged_breaking_in_the_plan(agent_repo, dev, bedrock):
+    _, new = definitions(agent_repo)
+    functions = [f for f in new.action_group.functions if f.name != "list_services"]
+    x = ad.Parameter(type="string", description="x", required=True)
+    extra = ad.Function(name="old_tool", description="an old tool", parameters={"x": x})
+    live_group = new.model_copy(
+        update={"action_group": new.action_group.model_copy(update={"functions": [*functions, extra]})}
+    )
+    bedrock.find_agent(new)
+    bedrock.find_group(live_group)
+    bedrock.find_alias(alias(f"definition {ad.digest(new)} from git abc", "4"))
+    plan = pipeline.plan(agent_repo.path, "dev", emulator=False, account="123456789012")
+    assert "agent-action-group" in plan["steps"]
+    assert plan["breaking"] == ["tool old_tool removed"]  # list_services added is not a break

@@ -70,6 +70,8 @@ def render(result: dict, echo: Callable[[str], None]) -> None:
         echo("nothing to do: the environment's agent already is this definition (no new version)")
     else:
         echo(plan["summary"])
+        for change in plan.get("breaking", []):
+            echo(f"  BREAKING (tool schema): {change} — say so in the changelog (feat!: / BREAKING CHANGE:)")
         for line in plan.get("diff", []):
             echo(f"  {line}")
         for step in plan["steps"]:

@@ -156,6 +156,10 @@ def plan(
         "steps": steps,  # empty: the only change is one the emulator cannot make (see skipped)
         "skipped": skipped,
         "diff": ad.diff(want, live_def, f"{env_name} DRAFT"),
+        # a tool-schema change breaks the agent for sessions in flight: said, like a GraphQL break
+        "breaking": ad.tool_schema_breaks(live_def.action_group.functions, want.action_group.functions)
+        if live_def and live_group is not None
+        else [],
         "summary": f"agent-import {env_name} {name} {digest[:19]}",
     }
 

@@ -210,8 +210,15 @@ def action_group_body(d: Definition) -> dict:
         **({"description": group.description} if group.description else {}),
         "actionGroupState": group.state,
         "actionGroupExecutor": {"customControl": group.executor},
-        "functionSchema": {"functions": [f.model_dump(mode="json") for f in group.functions]},
+        "functionSchema": {"functions": [_without_empty(f.model_dump(mode="json")) for f in group.functions]},
     }
+
+
+def _without_empty(data):
+    """The API refuses empty descriptions (min length 1): leave them out instead."""
+    if isinstance(data, dict):
+        return {k: _without_empty(v) for k, v in data.items() if v != ""}
+    return data
 
 
 def from_live(name: str, agent: dict, action_group: dict | None, fallback_group: ActionGroup) -> Definition:
