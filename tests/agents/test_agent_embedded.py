@@ -159,3 +159,23 @@ def test_status_shows_agent_drift(agent_repo, dev, monkeypatch):
 
     board = status.collect(agent_repo.path, ["dev"], resolve=lambda env: dev)
     assert any(d.what == "agent" for d in board[0].drift)
+
+
+def test_qa_gets_only_a_definition_that_ran_in_dev(agent_repo, aws, monkeypatch):
+    import pytest
+
+    from orchestrator.errors import UserError
+    from orchestrator.local import sandbox
+
+    dev, qa = sandbox.bare_environment("dev"), sandbox.bare_environment("qa")
+    with pytest.raises(UserError, match=r"agent booking sha256:[0-9a-f]{12} never ran in dev"):
+        pipeline.plan(agent_repo.path, "qa")
+    pipeline.run_import(agent_repo.path, "dev", tgt=dev, echo=lambda s: None)
+    plan, outcome = pipeline.run_import(agent_repo.path, "qa", tgt=qa, echo=lambda s: None)
+    assert outcome.journal.status == "done"
+    agents = boto3.client("bedrock-agent").list_agents()["agentSummaries"]
+    assert sorted(a["agentName"] for a in agents) == ["bookingchat-dev-booking", "bookingchat-qa-booking"]
+    recorded = manifest_store.load(agent_repo.path).environments
+    assert (
+        recorded["qa"].agents["booking"].digest == recorded["dev"].agents["booking"].digest == plan["digest"]
+    )

@@ -54,6 +54,27 @@ def role_arn(env: environments.Environment, account: str) -> str:
     return configured or f"arn:aws:iam::{account}:role/{environments.PREFIX}-{env.name}-bedrock-agent"
 
 
+# Promotion of an agent is importing, into the next environment, a definition that ran in the
+# previous one: nothing reaches qa or prod that did not pass through the environment below.
+LADDER = {"qa": "dev", "prod": "qa"}
+
+
+def check_ladder(manifest: mf.Manifest, env_name: str, name: str, digest: str) -> None:
+    source = LADDER.get(env_name)
+    if source is None:
+        return
+    ran = {
+        e.details["agents"][name]["digest"]
+        for e in manifest.events
+        if e.env == source and name in (e.details.get("agents") or {})
+    }
+    if digest not in ran:
+        raise UserError(
+            f"agent {name} {digest[:19]} never ran in {source}",
+            f"import it to {source} first (./inv agent import --env {source}); qa and prod get only what ran below them",
+        )
+
+
 def _name(root: Path, env: environments.Environment, agent: str) -> str:
     return files.check_name(root, agent or env["ai.agent"])
 
@@ -110,6 +131,8 @@ def plan(
     files.check_tools(want, str(files.folder(Path("."), name)))
     digest = ad.digest(want)
     full_name = agent_name(env_name, name)
+    manifest = manifest_store.load(root)
+    check_ladder(manifest, env_name, name, digest)
 
     live = ba.find_agent(full_name)
     live_group = None
@@ -135,7 +158,7 @@ def plan(
         alias = ba.find_alias(live["agentId"], env_name) if live else None
         if steps or alias is None or digest not in (alias.get("description") or ""):
             steps += ["agent-prepare", "agent-alias"]
-    recorded = manifest_store.load(root).environments.get(env_name, mf.Environment()).agents.get(name)
+    recorded = manifest.environments.get(env_name, mf.Environment()).agents.get(name)
     drifted_but_skipped = any(s.startswith("agent-definition") for s in skipped)
     if not steps and recorded is not None and recorded.digest == digest and not drifted_but_skipped:
         return None
