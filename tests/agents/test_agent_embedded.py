@@ -179,3 +179,52 @@ def test_qa_gets_only_a_definition_that_ran_in_dev(agent_repo, aws, monkeypatch)
     assert (
         recorded["qa"].agents["booking"].digest == recorded["dev"].agents["booking"].digest == plan["digest"]
     )
+
+
+def test_an_import_is_refused_while_another_holds_the_environment(agent_repo, dev):
+    """Locked like every other change to an environment: another holder's lease refuses the import."""
+    import pytest
+
+    from orchestrator.engine import lease as lock
+    from orchestrator.errors import UserError
+
+    lease = {
+        "env": "dev",
+        "holder": "someone@example.com",
+        "operation": "release",
+        "host": "ci-runner-7",
+        "pid": 4242,
+        "since": "2026-11-27T10:00:00+00:00",
+        "until": "2099-01-01T00:00:00+00:00",
+        "token": "t0k3n",
+    }
+    boto3.client("s3").put_object(
+        Bucket=dev.artifact_bucket, Key=lock.key("dev"), Body=json.dumps(lease).encode()
+    )
+    with pytest.raises(UserError, match="someone@example.com"):
+        pipeline.run_import(agent_repo.path, "dev", tgt=dev, echo=lambda s: None)
+    assert boto3.client("bedrock-agent").list_agents()["agentSummaries"] == []  # nothing half-done
+
+
+def test_an_import_killed_after_a_step_resumes_from_its_journal(agent_repo, aws):
+    """kill -9 right after the agent was created and journaled: the rerun finishes, creates nothing twice."""
+    import os
+
+    _deploy_edge("dev")
+    env = {k: v for k, v in os.environ.items() if k != "GITHUB_ACTOR"}
+    crashed = agent_repo.inv(
+        "agent",
+        "import",
+        "--env",
+        "dev",
+        "--yes",
+        env={**env, "BOOKINGCHAT_CRASH_AT": "journaled:agent-definition"},
+    )
+    assert crashed.returncode == 137
+    assert manifest_store.load(agent_repo.path).environments == {}  # not recorded yet
+    again = agent_repo.inv("agent", "import", "--env", "dev", "--yes", "--json")
+    assert again.returncode == 0, again.stderr
+    assert json.loads(again.stdout)["applied"]
+    assert "agent-definition (journaled, skipped)" in " ".join(again.stderr.split())  # resumed, not redone
+    assert len(boto3.client("bedrock-agent").list_agents()["agentSummaries"]) == 1
+    assert "booking" in manifest_store.load(agent_repo.path).environments["dev"].agents
