@@ -53,6 +53,10 @@ def test_rehearsal_walks_the_whole_ladder_in_a_clone_and_leaves_this_tree_alone(
     prod = manifest["environments"]["prod"]
     first, second = sorted(widget_versions, key=lambda v: tuple(int(p) for p in v.split(".")))
     assert prod["channels"]["latest"] == first  # rolled back from the second version
+    digests = {
+        env: manifest["environments"][env]["agents"]["booking"]["digest"] for env in ("dev", "qa", "prod")
+    }
+    assert len(set(digests.values())) == 1  # the agent reached prod through dev and qa, the same digest
     actions = [(e["action"], e["env"]) for e in manifest["events"]]
     assert ("promote", "prod") in actions and ("rollback-widget", "prod") in actions
     # The backend rollback is recorded as the CLI records it: prod now runs the colour before.
@@ -64,7 +68,7 @@ def test_rehearsal_walks_the_whole_ladder_in_a_clone_and_leaves_this_tree_alone(
     prod_smokes = [
         e["details"]["smoke"]["via"]
         for e in manifest["events"]
-        if e["env"] == "prod" and "smoke" in e["details"]
+        if e["env"] == "prod" and "smoke" in e["details"] and not e["action"].startswith("agent-")
     ]
     assert prod_smokes and all(via.startswith("http://127.0.0.1:") for via in prod_smokes)
 

@@ -100,6 +100,41 @@ TOOL_DEFINITIONS = {
 }
 TOOLS = [t.spec() for t in TOOL_DEFINITIONS.values()]
 
+# JSON-schema types a Bedrock Agents function parameter may have (ParameterDetail.type).
+_AGENT_PARAM_TYPES = ("string", "number", "integer", "boolean", "array")
+
+
+def function_schema() -> list[dict]:
+    """The tools as a Bedrock Agents action group's `functionSchema.functions`, sorted by name.
+
+    Built from the same pydantic models as the Converse `toolSpec`s, so the two engines can
+    never disagree on a tool: `infra/agents/*/action-group.yaml` is this, generated.
+    """
+    functions = []
+    for tool in sorted(TOOL_DEFINITIONS.values(), key=lambda t: t.name):
+        schema = tool.args.model_json_schema()
+        required = set(schema.get("required", []))
+        parameters = {}
+        for name, prop in sorted(schema.get("properties", {}).items()):
+            if prop.get("type") not in _AGENT_PARAM_TYPES:
+                raise TypeError(
+                    f"{tool.name}.{name}: Bedrock Agents has no parameter type {prop.get('type')!r}"
+                )
+            parameters[name] = {
+                "type": prop["type"],
+                "description": prop.get("description", ""),
+                "required": name in required,
+            }
+        functions.append(
+            {
+                "name": tool.name,
+                "description": tool.description,
+                "parameters": parameters,
+                "requireConfirmation": "DISABLED",
+            }
+        )
+    return functions
+
 
 def argument_errors(err: ValidationError) -> str:
     """Pydantic's findings as one line the model can act on: `start: Input should be a valid string`."""

@@ -69,7 +69,12 @@ def send_message(event: dict, context=None) -> dict:
     booking, mode = None, "GUIDED"
     if reason is None:
         try:
-            turn = agent.run_turn(
+            engine = agent.run_turn
+            if runtime.ai_engine() == "agent":  # [ai] engine: InvokeAgent with return of control
+                from backend import agent_runtime
+
+                engine = agent_runtime.run_turn
+            turn = engine(
                 tenant, history, text, locale, conversation_id, client_token, turn_deadline, visitor
             )
             mode, message, booking = "AI", turn.message, turn.booking

@@ -44,6 +44,21 @@ def model_id() -> str:
     return os.environ.get("MODEL_ID") or DEFAULT_MODEL_ID
 
 
+def ai_engine() -> str:
+    """converse (default) or agent: which Bedrock API the chat's AI uses ([ai] engine per environment)."""
+    return "agent" if os.environ.get("AI_ENGINE", "converse").strip().lower() == "agent" else "converse"
+
+
+def agent_alias() -> tuple[str, str]:
+    """(agentId, agentAliasId) from AGENT_ALIAS_ARN (arn:…:agent-alias/AGENT/ALIAS); ValueError if unset."""
+    arn = os.environ.get("AGENT_ALIAS_ARN", "")
+    _, _, path = arn.partition(":agent-alias/")
+    agent_id, _, alias_id = path.partition("/")
+    if not agent_id or not alias_id:
+        raise ValueError(f"AGENT_ALIAS_ARN is not an agent alias ARN: {arn!r}")
+    return agent_id, alias_id
+
+
 def disable_ia_param() -> str:
     return os.environ.get("DISABLE_IA_PARAM") or f"/bookingchat/{env_name()}/DISABLE_IA"
 
@@ -89,6 +104,14 @@ def bedrock(read_timeout: float | None = None):
     if read_timeout is not None and read_timeout < limit:
         limit = float(max(1, int(read_timeout)))
     return _client("bedrock-runtime", min(2, limit), limit, 1)
+
+
+def bedrock_agent_runtime(read_timeout: float | None = None):
+    """The Bedrock Agents runtime client (InvokeAgent), with the same timeout rule as `bedrock`."""
+    limit = bedrock_timeout()
+    if read_timeout is not None and read_timeout < limit:
+        limit = float(max(1, int(read_timeout)))
+    return _client("bedrock-agent-runtime", min(2, limit), limit, 1)
 
 
 def reset() -> None:

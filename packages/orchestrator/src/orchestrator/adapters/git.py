@@ -85,6 +85,22 @@ def commits_touching(repo: git.Repo, paths: list[str], since: str | None) -> lis
         raise
 
 
+def changed_files(repo: git.Repo, sha: str, prefix: str) -> list[str]:
+    """Paths under `prefix` that commit `sha` changed (against its first parent)."""
+    commit = repo.commit(sha)
+    parent = commit.parents[0] if commit.parents else git.NULL_TREE
+    diffs = commit.diff(parent, paths=[prefix]) if parent is not git.NULL_TREE else commit.diff(git.NULL_TREE)
+    return sorted({d.a_path or d.b_path for d in diffs if (d.a_path or d.b_path).startswith(prefix)})
+
+
+def file_at(repo: git.Repo, ref: str, path: str) -> str | None:
+    """The text of `path` at `ref`, or None where it does not exist."""
+    try:
+        return repo.git.show(f"{ref}:{path}")
+    except git.GitCommandError:
+        return None
+
+
 def commit_files(repo: git.Repo, paths: list[Path], message: str) -> str:
     repo.index.add([str(p) for p in paths])
     if not repo.index.diff("HEAD", paths=[str(p) for p in paths]):

@@ -36,7 +36,7 @@ CHANNELS = ("latest", "stable", "beta", "alpha", "canary")
 
 @dataclass(frozen=True)
 class Drift:
-    what: str  # "channel" | "backend" | "colour"
+    what: str  # "channel" | "backend" | "colour" | "agent"
     name: str  # the channel, or "backend"/"colour"
     manifest: str | None
     real: str | None
@@ -241,6 +241,21 @@ def env_status(manifest: mf.Manifest, env: str, tgt: target.Target | None, last:
     return status
 
 
+def agent_drift(root: Path, manifest: mf.Manifest, env: str) -> list[Drift]:
+    """The environment's agents against the manifest and git (infra/agents/)."""
+    from orchestrator.agents import pipeline
+
+    try:
+        found = pipeline.drift(root, manifest, env)
+    except (ClientError, BotoCoreError) as err:
+        return [Drift("agent", "agents", None, None, f"could not read the agents: {err.__class__.__name__}")]
+    return [Drift("agent", f"agent {d.agent}", _short(d.recorded), _short(d.live), d.reason) for d in found]
+
+
+def _short(digest: str | None) -> str | None:
+    return digest[:19] if digest else None
+
+
 def collect(
     root: Path,
     envs: list[str] | None = None,
@@ -264,6 +279,7 @@ def collect(
             row.problem = f"{err.__class__.__name__}: {err}"
         else:
             row = env_status(manifest, env, tgt, last)
+            row.drift += agent_drift(root, manifest, env)
         row.sentry = sentry_state(env)
         board.append(row)
     return board

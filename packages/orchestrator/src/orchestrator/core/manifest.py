@@ -73,8 +73,22 @@ class BackendDeployment(_Model):
     template_digests: dict[str, str] = Field(default_factory=dict)
 
 
+class AgentDeployment(_Model):
+    """A Bedrock agent as an environment runs it: the definition digest and the version its alias serves."""
+
+    digest: str = Field(description="sha256 of the normalized definition in infra/agents/<name>/")
+    alias: str = Field(description="the environment's alias name")
+    version: str | None = Field(
+        default=None, description="the agent version the alias routes to (None: the emulator cuts none)"
+    )
+    alias_arn: str = Field(default="", description="the alias the chat Lambda invokes ([ai] engine = agent)")
+    git_sha: str = ""
+    at: datetime
+
+
 class Environment(_Model):
     backend: BackendDeployment | None = None
+    agents: dict[str, AgentDeployment] = Field(default_factory=dict, description="agent name → deployment")
     channels: dict[Literal["alpha", "beta", "canary", "stable", "latest"], str] = Field(default_factory=dict)
 
 
@@ -181,6 +195,22 @@ def with_backend(manifest: Manifest, env: str, deployment: BackendDeployment) ->
     current = manifest.environments.get(env, Environment())
     updated = current.model_copy(update={"backend": deployment})
     return manifest.model_copy(update={"environments": {**manifest.environments, env: updated}})
+
+
+def with_agent(manifest: Manifest, env: str, name: str, deployment: AgentDeployment) -> Manifest:
+    current = manifest.environments.get(env, Environment())
+    updated = current.model_copy(update={"agents": {**current.agents, name: deployment}})
+    return manifest.model_copy(update={"environments": {**manifest.environments, env: updated}})
+
+
+def agent_history(manifest: Manifest, env: str, name: str) -> list[dict]:
+    """The versions (with digests) an environment's agent alias served, oldest first (event log)."""
+    history: list[dict] = []
+    for event in manifest.events:
+        served = (event.details.get("agents") or {}).get(name) if event.env == env else None
+        if served and served.get("version") and (not history or history[-1]["version"] != served["version"]):
+            history.append(served)
+    return history
 
 
 def with_yank(manifest: Manifest, component: str, version: str, yank: Yank) -> Manifest:

@@ -305,7 +305,30 @@ def _app_params(
         **env.limit_params(),
         **sentry_params(env),
         "BackendVersion": version or "0.0.0-dev",
+        **ai_params(env),
     }
+
+
+def ai_params(env, manifest=None) -> dict[str, str]:
+    """[ai] engine for the chat Lambda; with `agent`, the alias ARN the last agent import recorded."""
+    engine = env["ai.engine"]
+    if engine not in ("converse", "agent"):
+        raise UserError(f"[ai] engine = {engine!r} in {env.name}", "use converse or agent")
+    if engine == "converse":
+        return {"AiEngine": "converse", "AgentId": "", "AgentAliasId": ""}
+    from orchestrator.core import manifest as mf
+    from orchestrator.engine import manifest_store
+    from orchestrator.paths import ROOT
+
+    manifest = manifest or manifest_store.load(ROOT)
+    recorded = manifest.environments.get(env.name, mf.Environment()).agents.get(env["ai.agent"])
+    if recorded is None or not recorded.alias_arn:
+        raise UserError(
+            f"{env.name} runs [ai] engine = agent but no alias of agent {env['ai.agent']} is recorded",
+            f"import it first: ./inv agent import --env {env.name} (or set engine = converse)",
+        )
+    agent_id, _, alias_id = recorded.alias_arn.partition(":agent-alias/")[2].partition("/")
+    return {"AiEngine": "agent", "AgentId": agent_id, "AgentAliasId": alias_id}
 
 
 def _edge_params(env, app_out: dict) -> dict[str, str]:

@@ -211,6 +211,17 @@ class _Ladder:
             done += f", live colour {backend.colour}"
         return done
 
+    def agent(self, env: str) -> str:
+        """Import the agent (infra/agents/) into env; qa and prod only what ran below them."""
+        from orchestrator.agents import pipeline
+
+        self.box.aim(env)
+        plan, outcome = pipeline.run_import(self.clone, env, echo=self.echo)
+        if plan is None:
+            return f"{env} already runs this agent"
+        skipped = f", {len(plan['skipped'])} part(s) skipped (emulator)" if plan["skipped"] else ""
+        return f"agent {plan['agent']} {plan['digest'][:19]} → {env}{skipped}"
+
     def _checklist(self) -> Path:
         """Every item confirmed, bound to this plan's hash: the tool still verifies each one."""
         from orchestrator.adapters import git as gitx
@@ -291,6 +302,9 @@ def steps(ladder: _Ladder) -> list[tuple[str, str, Callable[[], str]]]:
         ("release dev", "widget + backend through the release pipeline", lambda: ladder.release(None)),
         ("promote qa", "the same bytes dev → qa, approved", lambda: ladder.promote("qa")),
         ("promote prod", "qa → prod, checklist bound to the plan hash", lambda: ladder.promote("prod")),
+        ("agent dev", "import infra/agents/ into dev (journaled, recorded)", lambda: ladder.agent("dev")),
+        ("agent qa", "the same agent digest dev → qa", lambda: ladder.agent("qa")),
+        ("agent prod", "the same agent digest qa → prod", lambda: ladder.agent("prod")),
         ("widget change", "a commit touching widget/ in the clone", ladder.widget_change),
         ("release dev (widget)", "a second widget version", lambda: ladder.release("widget")),
         ("promote qa (widget)", "the second version dev → qa", lambda: ladder.promote("qa")),

@@ -225,6 +225,17 @@ def _invoke(action: str) -> Callable[[dict, Scope], list[Need]]:
     return mapper
 
 
+def _invoke_agent(params: dict, scope: Scope) -> list[Need]:
+    """InvokeAgent is authorized on the alias: agent-alias/${AgentId}/${AgentAliasId} (SAR, bedrock)."""
+    p, r, a = scope.partition, scope.region, scope.account
+    return [
+        Need(
+            "bedrock:InvokeAgent",
+            f"arn:{p}:bedrock:{r}:{a}:agent-alias/{params['agentId']}/{params['agentAliasId']}",
+        )
+    ]
+
+
 def _copy_object(params: dict, scope: Scope) -> list[Need]:
     source = params["CopySource"]
     if isinstance(source, str):
@@ -294,6 +305,7 @@ OVERRIDES: dict[tuple[str, str], Callable[[dict, Scope], list[Need]]] = {
     ("bedrock-runtime", "ConverseStream"): _invoke("bedrock:InvokeModelWithResponseStream"),
     ("bedrock-runtime", "InvokeModel"): _invoke("bedrock:InvokeModel"),
     ("bedrock-runtime", "InvokeModelWithResponseStream"): _invoke("bedrock:InvokeModelWithResponseStream"),
+    ("bedrock-agent-runtime", "InvokeAgent"): _invoke_agent,
     ("s3", "CopyObject"): _copy_object,
     ("s3", "HeadObject"): _as("s3:GetObject"),
     ("s3", "HeadBucket"): _as("s3:ListBucket"),

@@ -54,7 +54,8 @@ def scope_of(env: environments.Environment, account: str | None = None) -> Scope
     return Scope(account=env["aws.account"] or account or PLACEHOLDER_ACCOUNT, region=env.region)
 
 
-def app_deployments(env_name: str, infra: Path = INFRA) -> list[AppDeployment]:
+def app_deployments(env_name: str, infra: Path = INFRA, overrides: dict | None = None) -> list[AppDeployment]:
+    """Each app deployment of the environment; `overrides`: other app parameters (e.g. AiEngine=agent)."""
     from backend.functions import FUNCTIONS
     from orchestrator.quality import validate
 
@@ -62,7 +63,7 @@ def app_deployments(env_name: str, infra: Path = INFRA) -> list[AppDeployment]:
     scope = scope_of(env)
     data = Template.from_file(infra / "data.yaml", validate.lint_parameters(env, "data"), scope)
     table = {"TableName": data.attribute("Table", "Ref"), "TableArn": data.attribute("Table", "Arn")}
-    base = {**validate.lint_parameters(env, "app"), **table}
+    base = {**validate.lint_parameters(env, "app"), **table, **(overrides or {})}
     out = []
     for colour in environments.COLOURS if env.blue_green else (None,):
         params = {

@@ -18,6 +18,7 @@ from semver import Version
 from orchestrator import components as registry_mod
 from orchestrator.adapters import files
 from orchestrator.adapters import git as gitx
+from orchestrator.agents import changes as agent_changes
 from orchestrator.core import changelog
 from orchestrator.core import manifest as mf
 from orchestrator.core.commits import Bump, parse
@@ -113,7 +114,9 @@ def plan(
             ref = None
             if version is not None:
                 ref = tagged.get(version) or recorded[str(version)].git_sha
-            return [parse(c) for c in gitx.commits_touching(repo, cfg.paths, ref)]
+            return agent_changes.mark_breaks(
+                repo, [parse(c) for c in gitx.commits_touching(repo, cfg.paths, ref)]
+            )
 
         last = max(released, default=None)
         last_stable = max((v for v in released if not v.prerelease), default=None)

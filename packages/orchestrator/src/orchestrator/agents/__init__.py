@@ -1,0 +1,1 @@
+"""Bedrock agents as code: files in git, export from and import into an environment, rollback."""
