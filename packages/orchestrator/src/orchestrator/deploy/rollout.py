@@ -265,7 +265,7 @@ def _keep_switch(t: Target, params: dict[str, str], kind: str | None) -> dict[st
     `app.disable_ia`. So no deploy reverts the switch, and a new colour inherits it."""
     if not kind:
         return params
-    from orchestrator.deploy.stacks.disable_ia import live_value
+    from orchestrator.deploy.disable_ia import live_value
 
     current = live_value(t.env, t.env.stack_name(kind if kind == "app" else f"app-{kind}"))
     return {**params, "DisableIa": current} if current in ("true", "false") else params
