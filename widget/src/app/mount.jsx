@@ -19,6 +19,8 @@ function emotionSuffix(n) {
 
 export function mountApp({ shadowRoot, container, options, inline, open, onRequestClose, onTheme, emit, fetchImpl }) {
   instances += 1;
+  // Which app runs here (a canaried tenant runs another version than its loader): for people and tests.
+  container.setAttribute('data-version', __WIDGET_VERSION__);
   const cache = createCache({ key: `bkc-${emotionSuffix(instances)}`, container: shadowRoot, prepend: true, nonce: options.nonce });
   const client = createClient({ endpoint: options.endpoint, apiKey: options.apiKey, fetchImpl });
   const root = createRoot(container);

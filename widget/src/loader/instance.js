@@ -59,7 +59,8 @@ export function createInstance({ options, win, loadApp, emit, version }) {
           container,
           options: { ...options, locale: state.requestedLocale },
           inline,
-          version,
+          // A routed tenant runs the canary's app: it says its own version, not the loader's.
+          version: app.version ?? version,
           open: state.open,
           onRequestClose: () => close({ returnFocus: true }),
           onTheme: (color) => host.style.setProperty('--bkc-primary', color),
