@@ -265,10 +265,11 @@ def run(
     repo = gitx.open_repo(root)
     root = Path(repo.working_tree_dir)
     manifest = manifest_store.load(root)
+    if action == "start":  # refuse what the manifest alone can refuse before reaching AWS
+        rollback.check_version(manifest, version, "canary")
     tgt = tgt or target.resolve(env)
     integrity = None
     if action == "start":
-        rollback.check_version(manifest, version, "canary")
         if missing := missing_version_files(tgt.artifact_bucket, tgt.widget_bucket, version):
             raise UserError(
                 f"widget {version} is not fully published in {env} ({', '.join(sorted(missing))} missing)",
