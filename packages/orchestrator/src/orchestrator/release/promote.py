@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import boto3
+from semver import Version
 
 from orchestrator.adapters import git as gitx
 from orchestrator.core import checklist as cl
@@ -86,6 +87,12 @@ def plan(manifest: mf.Manifest, env: str, requested: dict[str, str] | None = Non
             raise UserError(f"{name} {version} was never released", "check the version with ./inv status")
         if version in comp.yanked:
             raise UserError(f"{name} {version} is yanked", "it is never promoted again")
+        if name == "widget" and Version.parse(version).prerelease:
+            # A promotion moves stable/latest, which carry plain versions (as rollback and set-channel hold).
+            raise UserError(
+                f"stable/latest carry plain versions, not the prerelease widget {version}",
+                "release a plain version, or point beta/canary at it with ./inv set-channel",
+            )
         if not ran_in(manifest, source, name, version):
             raise UserError(
                 f"{name} {version} never ran in {source}",
