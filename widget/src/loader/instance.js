@@ -166,6 +166,10 @@ export function createInstance({ options, win, loadApp, emit, version }) {
     if (inline) ensureApp().catch(() => {});
     else if (options.open) open();
     else if (options.preload === 'idle') schedulePreload();
+    else if (options.preload === 'intent') {
+      const warm = () => ensureApp().catch(() => {});
+      for (const type of ['pointerenter', 'focus', 'touchstart']) launcher.addEventListener(type, warm, { once: true, passive: true });
+    }
   }
 
   return {
