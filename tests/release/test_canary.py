@@ -98,7 +98,7 @@ def test_promote_moves_latest_and_stable_then_ends_the_routing(on_canary, dev):
 def test_dry_run_changes_nothing(on_canary, dev):
     plan, outcome = canary.run(on_canary.path, "start", "dev", "1.1.0", percent="10", dry_run=True, tgt=dev)
     assert outcome is None and plan["routing"]["canary"]["percent_bp"] == 1000
-    assert cn.KEY not in objects(dev.widget_bucket)
+    assert routing(dev)["state"] == "idle"
 
 
 @pytest.mark.parametrize(
@@ -116,7 +116,7 @@ def test_dry_run_changes_nothing(on_canary, dev):
 def test_bad_requests_are_refused_before_anything_is_written(on_canary, dev, action, kwargs, message):
     with pytest.raises(UserError, match=message):
         canary.run(on_canary.path, action, "dev", tgt=dev, **kwargs)
-    assert cn.KEY not in objects(dev.widget_bucket)
+    assert routing(dev)["state"] == "idle"
 
 
 def test_a_second_version_cannot_be_started_over_an_active_canary(on_canary, dev):
@@ -126,3 +126,10 @@ def test_a_second_version_cannot_be_started_over_an_active_canary(on_canary, dev
     rollback.run(on_canary.path, "set-channel", "dev", "latest", to="1.0.0", tgt=dev)
     with pytest.raises(UserError, match="already has 1.1.0 on canary"):
         canary.run(on_canary.path, "start", "dev", "1.2.0", percent="5", tgt=dev)
+
+
+def test_a_release_leaves_an_idle_routing_object_so_loaders_never_meet_a_403(on_canary, dev):
+    obj = routing(dev)
+    assert obj["state"] == "idle" and obj["schema"] == cn.SCHEMA
+    assert cn.decide(obj, "anyone", "latest", "1.0.0") is None
+    assert canary.status(on_canary.path, "dev", tgt=dev)["state"] == "idle"

@@ -15,12 +15,14 @@ Rules (the loader's and this module's):
   version, so raising the percentage only adds tenants and an aborted canary restarts the same;
 - tenants are published as sha256(salt ":" tenant) hex, not raw ids: the object is public and a
   list of ids would publish who our customers are;
-- anything malformed, an unknown schema or a state other than `active` → stable (None).
+- anything malformed, an unknown schema or a state other than `active` (`idle`, `aborted`,
+  `promoted`) → stable (None).
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from typing import Any
 
@@ -107,6 +109,10 @@ def routing_object(
             "since": since or updated,
         }
     return obj
+
+
+def routing_body(obj: dict) -> bytes:
+    return (json.dumps(obj, indent=1, sort_keys=True) + "\n").encode()
 
 
 def active_canary(obj: Any) -> dict | None:

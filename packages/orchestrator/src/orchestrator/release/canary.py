@@ -46,10 +46,6 @@ def read_routing(bucket: str) -> dict | None:
         return None
 
 
-def _body(obj: dict) -> bytes:
-    return (json.dumps(obj, indent=1, sort_keys=True) + "\n").encode()
-
-
 class WriteRouting:
     """Replace the routing object with the plan's (short cache; the next step invalidates it)."""
 
@@ -69,7 +65,7 @@ class WriteRouting:
         return read_routing(ctx.target.widget_bucket) == ctx.plan["routing"]
 
     def apply(self, ctx: Ctx) -> dict:
-        body = _body(ctx.plan["routing"])
+        body = cn.routing_body(ctx.plan["routing"])
         sha = hashlib.sha256(body).hexdigest()
         cdn.put(
             ctx.target.widget_bucket, cn.KEY, body, cache_control=cn.CACHE_CONTROL, metadata={"sha256": sha}
@@ -323,4 +319,4 @@ def _state(current: dict | None, active: dict | None) -> str:
     if active:
         return "active"
     ok = isinstance(current, dict) and current.get("schema") == cn.SCHEMA
-    return current["state"] if ok and current.get("state") in ("aborted", "promoted") else "malformed"
+    return current["state"] if ok and current.get("state") in ("idle", "aborted", "promoted") else "malformed"
