@@ -686,6 +686,8 @@ def yank(c, version, reason="", yes=False, push=False):
         "push": "push the manifest commit",
         "no-wait": "do not wait for the invalidation",
         "resume": "resume this unfinished promotion id",
+        "canary": "route only N % of tenants to the promoted widget (latest does not move; ./inv canary-promote later)",
+        "canary-tenants": "route only these tenants to the promoted widget, e.g. salon-luna (with or without --canary)",
     },
 )
 @refusals
@@ -704,6 +706,8 @@ def promote(
     push=False,
     no_wait=False,
     resume="",
+    canary="",
+    canary_tenants="",
 ):
     """Promote the same bytes and templates to qa or prod: approval, checklist, blue/green, recorded."""
     from pathlib import Path
@@ -737,6 +741,7 @@ def promote(
         echo=ui.err_console.print,
         on_event=ui.render_step_event,
         confirm=lambda p: (ui.render_promotion_plan(p), ui.confirm_or_refuse(f"Promote to {env}?", yes)),
+        canary={"percent": canary, "tenants": canary_tenants} if canary or canary_tenants else None,
     )
     if dry_run and checklist_template and plan:
         print(cl.template(plan_hash(plan), gitx.who(gitx.open_repo(Path.cwd()))), end="")

@@ -133,3 +133,47 @@ def test_a_release_leaves_an_idle_routing_object_so_loaders_never_meet_a_403(on_
     assert obj["state"] == "idle" and obj["schema"] == cn.SCHEMA
     assert cn.decide(obj, "anyone", "latest", "1.0.0") is None
     assert canary.status(on_canary.path, "dev", tgt=dev)["state"] == "idle"
+
+
+def test_promote_with_canary_reaches_canary_without_moving_latest_then_canary_promote_finishes(
+    release_repo, dev
+):
+    from release_world import make_target
+
+    from orchestrator.release import promote
+
+    release.run(release_repo.path, REQ, tgt=dev)
+    qa = make_target("qa")
+    approved = promote.Approval(approve=True)
+    plan, outcome = promote.run(
+        release_repo.path,
+        "qa",
+        approval=approved,
+        tgt=qa,
+        source=dev,
+        canary={"tenants": "salon-luna", "percent": ""},
+    )
+    assert outcome.journal.status == "done"
+    assert "move-channels" not in plan["steps"] and "write-routing" in plan["steps"]
+    published = objects(qa.widget_bucket)
+    assert "v1.0.0/chat-widget.app.js" in published and "latest/chat-widget.js" not in published
+    assert cn.decide(routing(qa), "salon-luna", "latest", "0.9.0")["version"] == "1.0.0"
+    assert canary.status(release_repo.path, "qa", tgt=qa)["tenants"] == ["salon-luna"]
+
+    canary.run(release_repo.path, "promote", "qa", tgt=qa)
+    assert objects(qa.widget_bucket)["latest/chat-widget.js"]["version"] == "1.0.0"
+    assert routing(qa)["state"] == "promoted"
+
+
+def test_promote_with_a_canary_for_nobody_is_refused(release_repo, dev):
+    from release_world import make_target
+
+    from orchestrator.release import promote
+
+    release.run(release_repo.path, REQ, tgt=dev)
+    qa = make_target("qa")
+    with pytest.raises(UserError, match="a canary for nobody"):
+        promote.run(
+            release_repo.path, "qa", approval=promote.Approval(approve=True), tgt=qa, source=dev,
+            canary={"tenants": "", "percent": "0"},
+        )  # fmt: skip

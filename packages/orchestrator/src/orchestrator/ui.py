@@ -252,6 +252,8 @@ def render_promotion_plan(plan: dict | None) -> None:
 
     what = ", ".join(f"{n} {c['version']}" for n, c in plan["components"].items())
     err_console.print(f"promote {what}: {plan['from']} → {plan['env']}")
+    if plan.get("routing"):
+        err_console.print(plan["summary"])
     err_console.print("steps: " + " → ".join(plan["steps"]))
     err_console.print(f"plan hash: [bold]{plan_hash(plan)}[/]")
 

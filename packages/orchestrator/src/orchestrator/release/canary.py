@@ -90,9 +90,61 @@ def _stable(manifest: mf.Manifest, env: str) -> str | None:
 
 
 def last_canary_event(manifest: mf.Manifest, env: str) -> mf.Event | None:
+    """The newest canary command in env: a canary-* event, or a `promote --canary` (details.canary)."""
     return next(
-        (e for e in reversed(manifest.events) if e.env == env and e.action.startswith("canary-")), None
+        (
+            e
+            for e in reversed(manifest.events)
+            if e.env == env and (e.action.startswith("canary-") or "canary" in e.details)
+        ),
+        None,
     )
+
+
+def as_canary_promotion(
+    promotion: dict,
+    manifest: mf.Manifest,
+    current: dict | None,
+    tenants: list[str],
+    percent_bp: int,
+    now: str,
+) -> dict:
+    """`promote prod --canary N`: the same copy and publish, but the routing object instead of the
+    stable/latest move — the version reaches canary in prod without being on latest."""
+    env = promotion["env"]
+    widget = promotion["components"].get("widget")
+    if widget is None:
+        raise UserError(f"no widget to promote to {env}, so nothing to canary", "drop --canary")
+    version = widget["version"]
+    active = cn.active_canary(current)
+    if active and active["version"] != version:
+        raise UserError(
+            f"{env} already has {active['version']} on canary",
+            f"./inv canary-promote --env {env} or ./inv canary-abort --env {env} first",
+        )
+    if not tenants and not percent_bp:
+        raise UserError("a canary for nobody", "give --canary N (percent) and/or --canary-tenants a,b")
+    artifact = manifest.component("widget").releases[version].artifacts.get(APP)
+    if artifact is None or not artifact.sha384:
+        raise UserError(
+            f"widget {version} has no sha384 for its app", "release it again with a current build"
+        )
+    routed = _routing_plan(
+        "promote", env, manifest, _stable(manifest, env), version, artifact.sha384, tenants, percent_bp, now,
+        None, "",
+    )  # fmt: skip
+    steps = [s for s in promotion["steps"] if s not in ("move-channels", "invalidate", "smoke")]
+    at = steps.index("record-environment")
+    steps[at:at] = ["write-routing", "invalidate"]
+    return {
+        **promotion,
+        "channels": {},
+        "routing": routed["routing"],
+        "invalidate": [cn.PATH],
+        "steps": steps,
+        "details": {"canary": routed["details"]["canary"]},
+        "summary": f"{promotion['summary']} on canary ({routed['summary'].split(': ', 1)[1]})",
+    }
 
 
 def plan(
@@ -287,6 +339,14 @@ def run(
     )
     outcome = operation.run(root, op, tgt, gitx.who(repo), None, push, wait, echo, on_event, confirm)
     return the_plan, outcome
+
+
+def promotion_on_canary(promotion: dict, manifest: mf.Manifest, tgt: target.Target, canary: dict) -> dict:
+    """`promote ENV --canary N / --canary-tenants a,b`: the promotion plan, routed to canary only."""
+    tenants = cn.parse_tenants(canary.get("tenants") or "")
+    percent_bp = cn.parse_percent(canary["percent"]) if canary.get("percent") not in (None, "") else 0
+    now = datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    return as_canary_promotion(promotion, manifest, read_routing(tgt.widget_bucket), tenants, percent_bp, now)
 
 
 def status(root: Path, env: str, tgt: target.Target | None = None) -> dict:

@@ -24,6 +24,7 @@ from orchestrator.core.release_plan import channel_moves, invalidation_paths, pl
 from orchestrator.deploy.backend_steps import DeployPromotedBackend
 from orchestrator.engine import manifest_store, operation, runner, target
 from orchestrator.errors import UserError
+from orchestrator.release import canary as canary_release
 from orchestrator.release.channel_steps import Invalidate, MoveChannels, Smoke
 from orchestrator.release.promotion_steps import CopyWidget
 from orchestrator.release.record_steps import RecordEnvironment
@@ -40,6 +41,7 @@ STEPS = {
         Invalidate(),
         Smoke(),
         RecordEnvironment(),
+        canary_release.WriteRouting(),
     )
 }
 
@@ -277,11 +279,15 @@ def run(
     confirm: Callable[[dict], None] = lambda plan: None,
     tgt: target.Target | None = None,
     source: target.Target | None = None,
+    canary: dict | None = None,  # {"tenants": "a,b", "percent": "10"}: promote onto canary only
 ) -> tuple[dict | None, operation.Outcome | None]:
     repo = gitx.open_repo(root)
     root = Path(repo.working_tree_dir)
     manifest = manifest_store.load(root)
     the_plan = plan(manifest, env, parse_versions(versions))
+    if canary and the_plan is not None:  # the routing object now on the bucket shapes the plan
+        tgt = tgt or target.resolve(env)
+        the_plan = canary_release.promotion_on_canary(the_plan, manifest, tgt, canary)
     if dry_run or (the_plan is None and not resume):
         return the_plan, None
     gitx.require_up_to_date(repo)
@@ -291,7 +297,7 @@ def run(
     op = operation.Operation(
         kind="promote",
         env=env,
-        request={"env": env, "versions": versions},
+        request={"env": env, "versions": versions, **({"canary": canary} if canary else {})},
         make_plan=lambda: the_plan,
         steps_for=lambda p: [STEPS[name] for name in p["steps"]],
         source=source or target.resolve(source_of(env)),
