@@ -81,6 +81,18 @@ def test_a_yanked_or_unknown_version_is_refused(release_repo, ladder):
         promote_to(release_repo, ladder, "qa", approval=APPROVED)
 
 
+def test_a_prerelease_is_never_promoted_onto_stable(release_repo, ladder):
+    release_repo.commit("feat: cards", "widget/src/app.js", "console.log('cards');\n")
+    release.run(
+        release_repo.path, release.Request(env="dev", channel="beta", component="widget"), tgt=ladder["dev"]
+    )
+    beta = release_repo.manifest()["environments"]["dev"]["channels"]["beta"]
+    assert "-" in beta  # a prerelease, e.g. 1.1.0-beta.1
+    with pytest.raises(UserError, match=f"not the prerelease widget {beta}"):
+        promote_to(release_repo, ladder, "qa", versions=f"widget={beta}", approval=APPROVED)
+    assert "qa" not in release_repo.manifest()["environments"]
+
+
 def write_checklist(path, plan, **overrides):
     text = cl.template(plan_hash(plan), "ana@example.com").replace("= false", "= true")
     for item, value in overrides.items():

@@ -187,7 +187,21 @@ describe('the launcher and the app script', () => {
     expect(appScripts()).toHaveLength(1);
   });
 
-  it('preloads the app when the page goes idle', async () => {
+  it('fetches nothing until intent, then the app when the visitor points at or focuses the launcher', async () => {
+    for (const type of ['pointerenter', 'focus']) {
+      bootLoader({ data: { preload: undefined } });
+      const launcher = await waitFor(() => shadowOf().getByRole('button'));
+      await new Promise((r) => setTimeout(r, 50));
+      expect(appScripts()).toHaveLength(0);
+      launcher.dispatchEvent(new Event(type));
+      expect(appScripts()).toHaveLength(1);
+      window.BookingChat.destroy();
+      for (const s of appScripts()) s.remove();
+      delete window.BookingChat;
+    }
+  });
+
+  it('preloads the app when the page goes idle with data-preload="idle"', async () => {
     let idle;
     window.requestIdleCallback = (fn) => {
       idle = fn;
@@ -195,7 +209,7 @@ describe('the launcher and the app script', () => {
     };
     window.cancelIdleCallback = () => {};
     try {
-      bootLoader({ data: { preload: undefined } });
+      bootLoader({ data: { preload: 'idle' } });
       await waitFor(() => expect(typeof idle).toBe('function'));
       expect(appScripts()).toHaveLength(0);
       idle();

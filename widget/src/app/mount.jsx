@@ -55,6 +55,8 @@ function emotionSuffix(n) {
 
 export function mountApp({ shadowRoot, container, options, inline, open, onRequestClose, onTheme, emit, fetchImpl, reporter: given }) {
   instances += 1;
+  // Which app runs here (a canaried tenant runs another version than its loader): for people and tests.
+  container.setAttribute('data-version', __WIDGET_VERSION__);
   const reporter =
     given ?? createReporter({ configUrl: configUrlFor(APP_SRC), tenant: options.tenant, version: __WIDGET_VERSION__, fetchImpl });
   // Every chat text is remembered for the scrubber before anyone (host listeners included) sees it.

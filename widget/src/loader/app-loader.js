@@ -1,3 +1,5 @@
+import { route } from './routing.js';
+
 /**
  * Fetch `chat-widget.app.js` of the loader's own version, checked with SRI.
  *
@@ -40,6 +42,46 @@ const CHANNELS = ['latest', 'stable', 'beta', 'alpha', 'canary'];
  */
 export function appUrlFor(loaderSrc, file, baseUrl, version) {
   const here = new URL('.', loaderSrc || baseUrl);
-  const dir = here.pathname.split('/').filter(Boolean).pop();
-  return new URL(version && CHANNELS.includes(dir) ? `../v${version}/${file}` : file, here).href;
+  const dir = channelOf(loaderSrc, baseUrl);
+  return new URL(version && dir ? `../v${version}/${file}` : file, here).href;
+}
+
+/** The channel directory the loader was served from (`latest`, `canary`, …), or undefined. */
+export function channelOf(loaderSrc, baseUrl) {
+  const dir = new URL('.', loaderSrc || baseUrl).pathname.split('/').filter(Boolean).pop();
+  return CHANNELS.includes(dir) ? dir : undefined;
+}
+
+const APP = 'chat-widget.app.js';
+
+/**
+ * The app loader with canary routing: on the first intent, ask the environment's routing object
+ * (`/canary/routing.json` beside the channels) whether this tenant runs the canary; load that
+ * version's app with its SRI, or the loader's own. A canary app that fails to load (network,
+ * SRI) falls back to the own version at once: the canary never leaves a visitor without chat.
+ */
+export function routedAppLoader({ doc, fetch, crypto, loaderSrc, baseUrl, version, integrity, tenant, waitForApp }) {
+  const channel = channelOf(loaderSrc, baseUrl);
+  const own = scriptAppLoader({ doc, url: appUrlFor(loaderSrc, APP, baseUrl, version), integrity, waitForApp: () => waitForApp(version) });
+  let pending = null;
+  return function loadApp() {
+    pending ??= route({
+      fetch,
+      crypto,
+      url: new URL('../canary/routing.json', new URL('.', loaderSrc || baseUrl)).href,
+      tenant,
+      channel,
+      version,
+    })
+      .then((to) =>
+        to
+          ? scriptAppLoader({ doc, url: appUrlFor(loaderSrc, APP, baseUrl, to.version), integrity: to.integrity, waitForApp: () => waitForApp(to.version) })().catch(own)
+          : own(),
+      )
+      .catch((err) => {
+        pending = null;
+        throw err;
+      });
+    return pending;
+  };
 }

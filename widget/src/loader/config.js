@@ -24,7 +24,9 @@ export function normalizeOptions(raw = {}) {
     mount: raw.mount ? raw.mount : null,
     nonce: raw.nonce ? String(raw.nonce) : undefined,
     open: readBoolean(raw.open, false),
-    preload: raw.preload === 'open' || raw.preload === false || raw.preload === 'false' ? 'open' : 'idle',
+    // `intent` (default): the app (and the canary routing) is fetched when the visitor points at,
+    // focuses or touches the launcher; a visitor who never does downloads the loader only.
+    preload: raw.preload === 'open' || raw.preload === false || raw.preload === 'false' ? 'open' : raw.preload === 'idle' ? 'idle' : 'intent',
   };
 }
 

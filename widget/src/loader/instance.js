@@ -59,7 +59,8 @@ export function createInstance({ options, win, loadApp, emit, version }) {
           container,
           options: { ...options, locale: state.requestedLocale },
           inline,
-          version,
+          // A routed tenant runs the canary's app: it says its own version, not the loader's.
+          version: app.version ?? version,
           open: state.open,
           onRequestClose: () => close({ returnFocus: true }),
           onTheme: (color) => host.style.setProperty('--bkc-primary', color),
@@ -165,6 +166,10 @@ export function createInstance({ options, win, loadApp, emit, version }) {
     if (inline) ensureApp().catch(() => {});
     else if (options.open) open();
     else if (options.preload === 'idle') schedulePreload();
+    else if (options.preload === 'intent') {
+      const warm = () => ensureApp().catch(() => {});
+      for (const type of ['pointerenter', 'focus', 'touchstart']) launcher.addEventListener(type, warm, { once: true, passive: true });
+    }
   }
 
   return {

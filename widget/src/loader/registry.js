@@ -57,7 +57,7 @@ function createRegistry({ win, version, createAppLoader }) {
     const known = instances.get(key);
     if (known) return known.ready;
 
-    loadApp ??= createAppLoader(registry);
+    loadApp ??= createAppLoader(registry, options.tenant);
     const instance = createInstance({ options, win, version, loadApp, emit: (e, d) => emit(key, e, d) });
     const handle = {
       tenant: options.tenant,

@@ -288,6 +288,8 @@ def render_promotion_plan(plan: dict | None) -> None:
 
     what = ", ".join(f"{n} {c['version']}" for n, c in plan["components"].items())
     err_console.print(f"promote {what}: {plan['from']} → {plan['env']}")
+    if plan.get("routing"):
+        err_console.print(plan["summary"])
     err_console.print("steps: " + " → ".join(plan["steps"]))
     err_console.print(f"plan hash: [bold]{plan_hash(plan)}[/]")
 
@@ -322,3 +324,31 @@ def publish_summary(kind: str, outcome) -> None:
             + warnings(journal),
         )
     )
+
+
+def render_canary_plan(plan: dict | None) -> None:
+    if plan is None:
+        err_console.print("Nothing to do: the canary is already routed that way.")
+        return
+    err_console.print(plan["summary"])
+    if plan.get("details", {}).get("reason"):
+        err_console.print(f"reason: {plan['details']['reason']}")
+    err_console.print("invalidate: " + " ".join(plan["invalidate"]))
+    err_console.print("steps: " + " → ".join(plan["steps"]))
+
+
+def render_canary_status(st: dict) -> None:
+    if st["state"] != "active":
+        err_console.print(
+            f"{st['env']}: no active canary ({st['state']}); everyone runs stable {st['stable']}"
+        )
+    else:
+        who = ", ".join(st["tenants"]) or "no listed tenant"
+        err_console.print(
+            f"{st['env']}: canary [bold]{st['version']}[/] for {who} + {st['percent']:g} % of tenants "
+            f"(stable {st['stable']}) since {st['since']}"
+        )
+    if st.get("last_event"):
+        e = st["last_event"]
+        err_console.print(f"last: {e['action']} at {e['at']} by {e['by']}")
+    err_console.print("health: not judged yet (no canary watch)")

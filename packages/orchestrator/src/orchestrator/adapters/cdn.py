@@ -92,6 +92,18 @@ def put_create_only(bucket: str, key: str, body: bytes, sha256: str, **extra) ->
         raise
 
 
+def put(bucket: str, key: str, body: bytes, *, cache_control: str, metadata: dict) -> None:
+    """Write a small mutable object (the canary routing object): replaced whole, never appended."""
+    s3().put_object(
+        Bucket=bucket,
+        Key=key,
+        Body=body,
+        CacheControl=cache_control,
+        ContentType=content_type(key),
+        Metadata=metadata,
+    )
+
+
 def copy(src_bucket: str, src_key: str, bucket: str, key: str, *, cache_control: str, metadata: dict) -> None:
     """Server-side copy with new headers: no bytes leave AWS."""
     s3().copy_object(

@@ -6,8 +6,11 @@ which loads the app of its own version. Moving a channel is one server-side copy
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from orchestrator.adapters import cdn
 from orchestrator.board import smoke
+from orchestrator.core import canary
 from orchestrator.engine.context import Ctx
 from orchestrator.errors import UserError
 from orchestrator.release.widget_steps import LOADER, missing_version_files, version_files, version_key
@@ -44,6 +47,20 @@ def move(artifact_bucket: str, widget_bucket: str, channel: str, version: str) -
     )
 
 
+def ensure_routing(widget_bucket: str, env: str, stable: str | None) -> bool:
+    """Give the environment an idle canary routing object if it has none (True when written).
+
+    Every loader on latest/stable asks for it on intent; a missing one is CloudFront's 403, which
+    a browser logs as a console error on the tenant's page. Never replaces an existing object.
+    """
+    if cdn.head(widget_bucket, canary.KEY) is not None:
+        return False
+    now = datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    body = canary.routing_body(canary.routing_object(env=env, state="idle", stable=stable, updated=now))
+    cdn.put(widget_bucket, canary.KEY, body, cache_control=canary.CACHE_CONTROL, metadata={})
+    return True
+
+
 class MoveChannels:
     """Point each channel of the plan at its version (one small copy each)."""
 
@@ -61,6 +78,7 @@ class MoveChannels:
             before[channel] = pointer_version(ctx.target.widget_bucket, channel)
             if before[channel] != version:
                 move(ctx.target.artifact_bucket, ctx.target.widget_bucket, channel, version)
+        ensure_routing(ctx.target.widget_bucket, ctx.plan["env"], ctx.plan["channels"].get("stable"))
         return {"before": before}
 
     def verify(self, ctx: Ctx) -> None:

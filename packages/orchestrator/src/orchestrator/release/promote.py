@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import boto3
+from semver import Version
 
 from orchestrator.adapters import git as gitx
 from orchestrator.core import checklist as cl
@@ -23,6 +24,7 @@ from orchestrator.core.release_plan import channel_moves, invalidation_paths, pl
 from orchestrator.deploy.backend_steps import DeployPromotedBackend
 from orchestrator.engine import manifest_store, operation, runner, target
 from orchestrator.errors import UserError
+from orchestrator.release import canary as canary_release
 from orchestrator.release import release
 from orchestrator.release.channel_steps import Invalidate, MoveChannels, Smoke
 from orchestrator.release.promotion_steps import CopyWidget
@@ -40,6 +42,7 @@ STEPS = {
         Invalidate(),
         Smoke(),
         RecordEnvironment(),
+        canary_release.WriteRouting(),
     )
 }
 
@@ -87,6 +90,12 @@ def plan(manifest: mf.Manifest, env: str, requested: dict[str, str] | None = Non
             raise UserError(f"{name} {version} was never released", "check the version with ./inv status")
         if version in comp.yanked:
             raise UserError(f"{name} {version} is yanked", "it is never promoted again")
+        if name == "widget" and Version.parse(version).prerelease:
+            # A promotion moves stable/latest, which carry plain versions (as rollback and set-channel hold).
+            raise UserError(
+                f"stable/latest carry plain versions, not the prerelease widget {version}",
+                "release a plain version, or point beta/canary at it with ./inv set-channel",
+            )
         if not ran_in(manifest, source, name, version):
             raise UserError(
                 f"{name} {version} never ran in {source}",
@@ -271,15 +280,23 @@ def run(
     confirm: Callable[[dict], None] = lambda plan: None,
     tgt: target.Target | None = None,
     source: target.Target | None = None,
+    canary: dict | None = None,  # {"tenants": "a,b", "percent": "10"}: promote onto canary only
 ) -> tuple[dict | None, operation.Outcome | None]:
     repo = gitx.open_repo(root)
     root = Path(repo.working_tree_dir)
     manifest = manifest_store.load(root)
     the_plan = plan(manifest, env, parse_versions(versions))
-    if the_plan is not None:  # before the dry run: the prod checklist signs this plan's hash
-        the_plan = release.with_sentry(
-            the_plan, "promote", {n: c["version"] for n, c in the_plan["components"].items()}
-        )
+    if canary:
+        tgt = tgt or target.resolve(env)
+
+    def shaped(p: dict | None, m) -> dict | None:
+        """The plan with its Sentry steps and, onto canary only, shaped by the routing object."""
+        if p is None:
+            return None
+        p = release.with_sentry(p, "promote", {n: c["version"] for n, c in p["components"].items()})
+        return canary_release.promotion_on_canary(p, m, tgt, canary) if canary else p
+
+    the_plan = shaped(the_plan, manifest)  # before the dry run: the prod checklist signs this plan's hash
     if dry_run or (the_plan is None and not resume):
         return the_plan, None
     release.sentry_preflight(env)
@@ -290,7 +307,7 @@ def run(
         """Planned again under the lease, and approved there: the checklist is bound to this plan's
         hash, and its facts (alarms, change-set preview) are read while nobody changes the env."""
         fresh_manifest = manifest_store.load(root)
-        fresh = plan(fresh_manifest, env, parse_versions(versions))
+        fresh = shaped(plan(fresh_manifest, env, parse_versions(versions)), fresh_manifest)
         if fresh is not None:
             fresh["approval"] = require_approval(root, fresh_manifest, fresh, approval, who)
         return fresh
@@ -298,7 +315,7 @@ def run(
     op = operation.Operation(
         kind="promote",
         env=env,
-        request={"env": env, "versions": versions},
+        request={"env": env, "versions": versions, **({"canary": canary} if canary else {})},
         make_plan=approved_plan,
         steps_for=lambda p: release.steps_for(p, STEPS),
         source=source or target.resolve(source_of(env)),

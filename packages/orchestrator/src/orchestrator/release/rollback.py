@@ -110,9 +110,10 @@ def run(
     manifest = manifest_store.load(root)
     version = to or previous_good(manifest, env, channel)
 
-    the_plan = plan(manifest, kind, env, channel, version, reason)
-    if the_plan is not None:
-        the_plan = release.with_sentry(the_plan, kind, {"widget": version})
+    def sentried(p: dict | None) -> dict | None:
+        return release.with_sentry(p, kind, {"widget": version}) if p is not None else None
+
+    the_plan = sentried(plan(manifest, kind, env, channel, version, reason))
     if dry_run or (the_plan is None and not resume):
         return the_plan, None
     release.sentry_preflight(env)
@@ -122,7 +123,7 @@ def run(
         env=env,
         request={"env": env, "channel": channel, "to": version},
         # Planned again under the lease: the manifest it reads cannot change in between.
-        make_plan=lambda: plan(manifest_store.load(root), kind, env, channel, version, reason),
+        make_plan=lambda: sentried(plan(manifest_store.load(root), kind, env, channel, version, reason)),
         steps_for=lambda p: release.steps_for(p, STEPS),
     )
     outcome = operation.run(
