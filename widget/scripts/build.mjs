@@ -5,8 +5,10 @@
 //   3. chat-widget.umd.js   loader + app in one UMD file
 //   4. build-info.json      version, each file's bytes/gzip/sha384/sha256, debug IDs, GraphQL operations
 //
-// Each script gets a Sentry debug ID (`sentry-cli sourcemaps inject`, the only injector) right after
-// it is built and before its digest is taken, so the SRI digest and the published bytes include it.
+// The app and the UMD build get a Sentry debug ID (`sentry-cli sourcemaps inject`, the only injector)
+// right after each is built and before its digest is taken, so the SRI digest and the published
+// bytes include it. The loader gets none: it never reports to Sentry (the app's scoped client does,
+// for the app's own frames), and the snippet would cost ~4 % of its 5 KB budget.
 // The ID is a hash of the (hidden) source map, so two builds of one commit stay byte-identical;
 // `inv release` uploads the maps to Sentry as an artifact bundle, the CDN never gets them.
 //
@@ -56,9 +58,10 @@ function viteConfig({ entry, fileName, format, version, integrity = '', react: w
 const SENTRY_CLI = path.join(ROOT, 'node_modules', '.bin', 'sentry-cli');
 const DEBUG_ID = /\/\/# debugId=([0-9a-f-]{36})/;
 
-/** Inject debug IDs into the scripts in build/ that have none yet (sentry-cli skips those that do). */
-function injectDebugIds() {
-  execFileSync(SENTRY_CLI, ['sourcemaps', 'inject', '--quiet', OUT], {
+/** Inject a debug ID into one built script and its (hidden) source map. */
+function injectDebugIds(fileName) {
+  const paths = [fileName, `${fileName}.map`].map((name) => path.join(OUT, name));
+  execFileSync(SENTRY_CLI, ['sourcemaps', 'inject', '--quiet', ...paths], {
     // Offline and hermetic: no .env from the working directory, no update check.
     env: { ...process.env, SENTRY_LOAD_DOTENV: '0', SENTRY_DISABLE_UPDATE_CHECK: 'true' },
     stdio: ['ignore', 'ignore', 'inherit'],
@@ -70,12 +73,11 @@ export async function buildWidget(version = process.env.WIDGET_VERSION || '0.0.0
     throw new Error(`WIDGET_VERSION must be a semantic version like 1.4.0 or 1.5.0-beta.2, not "${version}"`);
   }
   await build(viteConfig({ entry: 'src/app/entry.js', fileName: FILES.app, format: 'iife', version, react: true, first: true }));
-  injectDebugIds();
+  injectDebugIds(FILES.app);
   const { sha384 } = digests(readFileSync(path.join(OUT, FILES.app)));
   await build(viteConfig({ entry: 'src/loader/entry.js', fileName: FILES.loader, format: 'iife', version, integrity: sha384 }));
-  injectDebugIds();
   await build(viteConfig({ entry: 'src/umd.js', fileName: FILES.umd, format: 'umd', version, react: true }));
-  injectDebugIds();
+  injectDebugIds(FILES.umd);
 
   const files = {};
   for (const name of readdirSync(OUT).sort()) {
