@@ -39,8 +39,8 @@ HERE = Path(__file__).resolve()
 
 
 def python_sources() -> list[Path]:
-    files = [ROOT / "tasks.py"]
-    for top in ("packages", "tests", "benchmarks"):
+    files = []
+    for top in ("tasks", "packages", "tests", "benchmarks"):
         files += [p for p in (ROOT / top).rglob("*.py") if ".venv" not in p.parts]
     return [f for f in files if f.resolve() != HERE]
 

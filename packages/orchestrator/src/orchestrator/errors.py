@@ -1,6 +1,6 @@
 """The one exception type for problems a user can fix.
 
-`tasks.py` turns it into one red line plus a hint and exit code 2. Anything else is a bug
+`tasks/` turns it into one red line plus a hint and exit code 2. Anything else is a bug
 and keeps its traceback.
 """
 

@@ -1,7 +1,7 @@
 """Every check `./inv test` runs, in one list.
 
 Each check is a command; all run even when one fails, and the summary names the failures.
-A newcomer adds a check here, not in tasks.py.
+A newcomer adds a check here, not in tasks/.
 """
 
 from __future__ import annotations
