@@ -7,6 +7,7 @@ groups, PrepareAgent, aliases) are not called and must be reported as skipped, n
 from __future__ import annotations
 
 import json
+import time
 
 import boto3
 
@@ -218,9 +219,15 @@ def test_an_import_killed_after_a_step_resumes_from_its_journal(agent_repo, aws)
         "--env",
         "dev",
         "--yes",
-        env={**env, "BOOKINGCHAT_CRASH_AT": "journaled:agent-definition"},
+        # a 1 s lease: a killed run's lease is never taken over while it lasts
+        env={
+            **env,
+            "BOOKINGCHAT_CRASH_AT": "journaled:agent-definition",
+            "BOOKINGCHAT_LEASE_TTL_SECONDS": "1",
+        },
     )
     assert crashed.returncode == 137
+    time.sleep(1.2)  # the killed run's lease expires
     assert manifest_store.load(agent_repo.path).environments == {}  # not recorded yet
     again = agent_repo.inv("agent", "import", "--env", "dev", "--yes", "--json")
     assert again.returncode == 0, again.stderr

@@ -14,6 +14,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import boto3
@@ -24,6 +25,7 @@ from sentry_receiver import SentryReceiver
 
 from orchestrator import environments
 from orchestrator.core import sentry_calls
+from orchestrator.engine.lease import TTL_ENV
 from orchestrator.engine.runner import CRASH_ENV
 from orchestrator.errors import UserError
 from orchestrator.release import promote, release, rollback
@@ -148,8 +150,13 @@ def test_prod_finalizes_what_reaches_it():
 
 def run_op(repo, env_dir, targets, op, env, crash=None) -> subprocess.CompletedProcess:
     environ = {k: v for k, v in os.environ.items() if k != CRASH_ENV}
+    # A killed run's lease is never taken over while it lasts: a 1 s lease, and a rerun after it
+    # expired (every run but a crashing one waits 1.2 s first), keep the crash tests quick.
+    environ[TTL_ENV] = "1"
     if crash:
         environ[CRASH_ENV] = crash
+    else:
+        time.sleep(1.2)
     payload = json.dumps({n: dataclasses.asdict(t) for n, t in targets.items()})
     return subprocess.run(
         [sys.executable, str(RUNNER), str(repo.path), str(env_dir), payload, op, env],
