@@ -50,7 +50,7 @@ def wants_demo(env: environments.Environment) -> bool:
 
 def table_name(env_name: str) -> str:
     t = rollout.target(env_name, lambda s: None)
-    stack = t.env.stack_name("data")
+    stack = t.config.stack_name("data")
     if cf.describe(t.cfn, stack) is None:
         raise UserError(
             f"{stack} is not deployed, so there is no table to seed", f"./inv deploy {env_name} first"

@@ -167,11 +167,7 @@ def backend_state(
     env = environments.load(env_name)
     cfn = boto3.client("cloudformation")
     if env.blue_green:
-        state.live_colour = (
-            sandbox.live_colour(env_name)
-            if sandbox.active()
-            else rollout.live_colour(rollout.Target(env, tgt.account, cfn, cdn.s3()))
-        )
+        state.live_colour = sandbox.live_colour(env_name) if sandbox.active() else rollout.live_colour(tgt)
         state.stack = env.stack_name(f"app-{state.live_colour}") if state.live_colour else None
     else:
         state.stack = env.stack_name("app")
