@@ -157,14 +157,13 @@ def smoke_key(env_name: str) -> str | None:
     import json
     import os
 
-    import boto3
-
+    from orchestrator.adapters import aws
     from orchestrator.local import sandbox
     from orchestrator.paths import LOCAL
 
     if os.environ.get("BOOKINGCHAT_SMOKE_API_KEY"):
         return os.environ["BOOKINGCHAT_SMOKE_API_KEY"]
-    ssm = boto3.client("ssm")
+    ssm = aws.client("ssm")
     try:
         name = SMOKE_KEY_PARAM.format(env=env_name)
         return ssm.get_parameter(Name=name, WithDecryption=True)["Parameter"]["Value"]

@@ -222,9 +222,8 @@ def _deploy(run: Running, report: Report, echo) -> None:
 
 
 def _seed(run: Running, bedrock: bool, report: Report) -> None:
-    import boto3
-
     from backend import runtime, seed
+    from orchestrator.adapters import aws
 
     table = run.outputs["data"]["TableName"]
     if run.opts.dynamodb == "docker":
@@ -243,7 +242,7 @@ def _seed(run: Running, bedrock: bool, report: Report) -> None:
     runtime.reset()
     ids = seed.seed(table, create_table=run.opts.dynamodb == "docker")
     disabled = "false" if bedrock else "true"
-    boto3.client("ssm").put_parameter(
+    aws.client("ssm").put_parameter(
         Name=f"/bookingchat/{ENV}/DISABLE_IA", Value=disabled, Type="String", Overwrite=True
     )
     run.ai_mode = "AI (Bedrock, real AWS)" if bedrock else "guided (DISABLE_IA on: no Bedrock credentials)"
@@ -257,15 +256,14 @@ DEMO_ADMIN_PASSWORD = "Demo-Admin-2026!"  # pragma: allowlist secret — local d
 def _demo_admins(run: Running, report: Report) -> None:
     """One admin per demo tenant, through the one creation path (backend.admins), with a known
     password so the admin operations can be tried at once (local only: no invitation mail)."""
-    import boto3
-
     from backend import admins
+    from orchestrator.adapters import aws
 
     pool_id = run.outputs["data"].get("UserPoolId", "")
     if not pool_id:
         report("demo admins", "skipped", "no user pool")
         return
-    idp = boto3.client("cognito-idp")
+    idp = aws.client("cognito-idp")
     run.admins = []
     for tenant in run.tenants:
         made = admins.create_admin(pool_id, tenant.id, f"admin@{tenant.id}.test", invite=False, idp=idp)
