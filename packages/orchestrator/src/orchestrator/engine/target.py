@@ -7,7 +7,6 @@ before any step acts.
 
 from __future__ import annotations
 
-import json
 import os
 from dataclasses import dataclass, replace
 from functools import cached_property
@@ -17,8 +16,7 @@ from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 from orchestrator import environments
 from orchestrator.adapters import cdn, cloudformation, s3, sts
 from orchestrator.errors import UserError
-from orchestrator.local import sandbox
-from orchestrator.paths import LOCAL
+from orchestrator.local import endpoints, sandbox
 
 
 @dataclass(frozen=True)
@@ -102,10 +100,7 @@ def stack_outputs(stack_name: str) -> dict[str, str]:
 def local_cdn_url() -> str | None:
     if os.environ.get("BOOKINGCHAT_CDN_URL"):
         return os.environ["BOOKINGCHAT_CDN_URL"]
-    try:
-        return json.loads((LOCAL / "endpoints.json").read_text()).get("cdn")
-    except (OSError, ValueError):
-        return None
+    return endpoints.get("cdn")
 
 
 def resolve(env_name: str) -> Target:

@@ -34,6 +34,7 @@ from orchestrator.errors import UserError
 from orchestrator.local import appsync as local_appsync
 from orchestrator.local import cdn as local_cdn
 from orchestrator.local import embedded_aws
+from orchestrator.local import endpoints as local_endpoints
 from orchestrator.paths import LOCAL, ROOT
 
 ENV = "local"
@@ -84,7 +85,7 @@ class Running:
 
     @property
     def endpoints_file(self) -> Path:
-        return self.opts.local_dir / "endpoints.json"
+        return local_endpoints.file(self.opts.local_dir)
 
     def endpoints(self) -> dict:
         return {
@@ -99,15 +100,11 @@ class Running:
         }
 
     def write_endpoints(self) -> Path:
-        self.opts.local_dir.mkdir(parents=True, exist_ok=True)
-        tmp = self.endpoints_file.with_suffix(".tmp")
-        tmp.write_text(json.dumps(self.endpoints(), indent=2) + "\n")
-        tmp.replace(self.endpoints_file)  # atomic: a reader never sees half a file
-        return self.endpoints_file
+        return local_endpoints.write(self.endpoints(), self.opts.local_dir)
 
     def stop(self) -> None:
         """Stop everything this run started, in reverse order; idempotent."""
-        self.endpoints_file.unlink(missing_ok=True)
+        local_endpoints.remove(self.opts.local_dir)
         if self.vite is not None:
             _stop_process_group(self.vite)
             self.vite = None
@@ -589,14 +586,6 @@ def main(argv: list[str] | None = None) -> None:
 
         print(f"refused: {err.message}\n→ {err.hint}", file=sys.stderr)
         raise SystemExit(err.exit_code) from None
-
-
-def read_endpoints(local_dir: Path = LOCAL) -> dict | None:
-    """What a running `inv local-dev` wrote (None when none runs)."""
-    try:
-        return json.loads((local_dir / "endpoints.json").read_text())
-    except (OSError, ValueError):
-        return None
 
 
 if __name__ == "__main__":
