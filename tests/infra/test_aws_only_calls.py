@@ -16,6 +16,7 @@ from botocore.stub import ANY, Stubber
 from orchestrator.adapters import api_domain
 from orchestrator.deploy import rollout
 from orchestrator.deploy import stacks as dp
+from orchestrator.engine.target import Target
 
 T0 = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 STACK_ID = "arn:aws:cloudformation:us-east-1:111111111111:stack/bookingchat-dev-app/abc"
@@ -158,7 +159,7 @@ def test_the_colour_switch_is_one_associate_api_call(monkeypatch):
         "appsync", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x"
     )
     monkeypatch.setattr(api_domain, "client", lambda region=None: appsync)
-    target = rollout.Target(rollout.environments.load("prod"), "111111111111", None, None)
+    target = Target("prod", "111111111111", "bookingchat-prod-artifacts-111111111111")
     with Stubber(appsync) as stub:
         stub.add_response(
             "associate_api",

@@ -55,10 +55,14 @@ def test_first_deploy_creates_every_stack_and_wires_outputs(dev, zips, lines):
 
 def test_second_deploy_is_up_to_date_and_uploads_nothing(dev, zips, lines):
     rollout.deploy("dev", zips=zips, echo=lines.append, poll=0)
-    keys_before = {o["Key"] for o in boto3.client("s3").list_objects_v2(Bucket=dev.bucket)["Contents"]}
+    keys_before = {
+        o["Key"] for o in boto3.client("s3").list_objects_v2(Bucket=dev.artifact_bucket)["Contents"]
+    }
     again = rollout.deploy("dev", zips=zips, echo=lines.append, poll=0)
     assert [s.outcome for s in again.stacks] == ["up to date"] * 4
-    keys_after = {o["Key"] for o in boto3.client("s3").list_objects_v2(Bucket=dev.bucket)["Contents"]}
+    keys_after = {
+        o["Key"] for o in boto3.client("s3").list_objects_v2(Bucket=dev.artifact_bucket)["Contents"]
+    }
     assert keys_after == keys_before
 
 

@@ -15,6 +15,7 @@ from orchestrator.adapters import cloudformation as cf
 from orchestrator.board import ai_switch
 from orchestrator.deploy import backend_commands, rollout
 from orchestrator.engine import lease as lock
+from orchestrator.engine.target import Target
 
 
 @pytest.fixture
@@ -34,9 +35,9 @@ def _deploy(env, zips, lines, **kw):
     return rollout.deploy(env, zips=zips, echo=lines.append, poll=0, **kw)
 
 
-def _held_by_bob(t: rollout.Target) -> None:
+def _held_by_bob(t: Target) -> None:
     lease = {
-        "env": t.env.name,
+        "env": t.env,
         "holder": "bob",
         "operation": "promote",
         "host": "ci-runner-7",
@@ -45,7 +46,7 @@ def _held_by_bob(t: rollout.Target) -> None:
         "until": "2099-01-01T00:00:00+00:00",
         "token": "t0k3n",
     }
-    t.s3.put_object(Bucket=t.bucket, Key=lock.key(t.env.name), Body=json.dumps(lease).encode())
+    t.s3.put_object(Bucket=t.artifact_bucket, Key=lock.key(t.env), Body=json.dumps(lease).encode())
 
 
 @pytest.mark.parametrize(
@@ -93,7 +94,7 @@ def test_a_promotion_racing_retire_colour_never_loses_its_live_colour(repo, prod
         assert finish.wait(60)
 
     def promotion():  # what DeployPromotedBackend does, inside the promotion's lease
-        with lock.hold(prod.bucket, "prod", "ana", "promote"):
+        with lock.hold(prod.artifact_bucket, "prod", "ana", "promote"):
             _deploy("prod", {**zips, "chat": zips["chat"] + b"\1"}, lines, smoke=smoke)
 
     runner = threading.Thread(target=promotion)
@@ -181,4 +182,4 @@ def test_deploy_dry_run_and_json(repo, dev, zips, lines):
     assert cf.describe(dev.cfn, "bookingchat-dev-data") is None
     done = backend_commands.deploy(repo.path, "dev", zips=zips, poll=0, echo=lines.append)
     assert done["status"] == "done" and done["steps"]["deploy"]["stacks"][0]["outcome"] == "created"
-    assert lock.read(dev.bucket, "dev") is None
+    assert lock.read(dev.artifact_bucket, "dev") is None

@@ -21,16 +21,16 @@ from botocore.exceptions import ClientError
 from orchestrator.adapters import cdn
 from orchestrator.engine import lease as lock
 from orchestrator.engine import operation
-from orchestrator.engine.target import Place
+from orchestrator.engine.target import Target
 from orchestrator.errors import UserError
 
 
 @pytest.fixture
-def place(aws) -> Place:
+def place(aws) -> Target:
     account = boto3.client("sts").get_caller_identity()["Account"]
     bucket = f"bookingchat-dev-artifacts-{account}"
     boto3.client("s3").create_bucket(Bucket=bucket)
-    return Place("dev", account, bucket)
+    return Target("dev", account, bucket)
 
 
 def _write(bucket: str, holder: str, until: datetime, host: str = "ci-runner-7", pid: int = 4242) -> None:

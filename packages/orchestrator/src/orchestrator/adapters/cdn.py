@@ -7,15 +7,14 @@ so a step can check the real system before acting and verify after.
 
 from __future__ import annotations
 
-import functools
-import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import boto3
-from botocore.config import Config
 from botocore.exceptions import ClientError  # noqa: F401 — re-exported for callers
+
+from orchestrator.adapters import aws
+from orchestrator.adapters import s3 as s3a
 
 IMMUTABLE = "public, max-age=31536000, immutable"
 CHANNEL = "public, max-age=300"
@@ -24,37 +23,18 @@ CONTENT_TYPES = {
     ".map": "application/json",
     ".json": "application/json",
 }
-# Transient errors (throttling, 5xx) are retried by botocore's standard mode; permanent ones raise.
-RETRIES = Config(retries={"mode": "standard", "max_attempts": 6}, connect_timeout=5, read_timeout=30)
 
 
 def content_type(name: str) -> str:
     return next((t for ext, t in CONTENT_TYPES.items() if name.endswith(ext)), "application/octet-stream")
 
 
-@functools.cache
-def _client(service: str, endpoint: str | None, region: str | None, key_id: str | None):
-    return boto3.client(service, config=RETRIES)
-
-
-def _cached(service: str):
-    """One client per service and per target (a client costs ~30 ms to make; a release makes ~100 calls).
-
-    Keyed by the endpoint, region and credentials in the environment, so pointing the process at
-    another AWS (the embedded one, another account) gets a new client.
-    """
-    env = os.environ
-    return _client(
-        service, env.get("AWS_ENDPOINT_URL"), env.get("AWS_DEFAULT_REGION"), env.get("AWS_ACCESS_KEY_ID")
-    )
-
-
 def s3():
-    return _cached("s3")
+    return aws.shared("s3")
 
 
 def cloudfront():
-    return _cached("cloudfront")
+    return aws.shared("cloudfront")
 
 
 @dataclass(frozen=True)
@@ -80,16 +60,8 @@ def head(bucket: str, key: str) -> Head | None:
 
 
 def put_create_only(bucket: str, key: str, body: bytes, sha256: str, **extra) -> bool:
-    """Upload unless the key exists (If-None-Match: *). True when this call created it."""
-    try:
-        s3().put_object(
-            Bucket=bucket, Key=key, Body=body, IfNoneMatch="*", Metadata={"sha256": sha256}, **extra
-        )
-        return True
-    except ClientError as err:
-        if err.response["Error"]["Code"] in ("PreconditionFailed", "412", "ConditionalRequestConflict"):
-            return False
-        raise
+    """Upload unless the key exists, its sha256 as metadata. True when this call created it."""
+    return s3a.put_create_only(s3(), bucket, key, body, metadata={"sha256": sha256}, **extra)
 
 
 def put(bucket: str, key: str, body: bytes, *, cache_control: str, metadata: dict) -> None:
@@ -122,11 +94,7 @@ def get_bytes(bucket: str, key: str) -> bytes:
 
 
 def bucket_exists(bucket: str) -> bool:
-    try:
-        s3().head_bucket(Bucket=bucket)
-        return True
-    except ClientError:
-        return False
+    return s3a.bucket_exists(s3(), bucket)
 
 
 def invalidate(distribution_id: str, paths: list[str], caller_reference: str) -> str:

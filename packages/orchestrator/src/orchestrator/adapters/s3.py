@@ -5,12 +5,13 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-import boto3
 from botocore.exceptions import ClientError
+
+from orchestrator.adapters import aws
 
 
 def client(region: str | None = None):
-    return boto3.client("s3", region_name=region)
+    return aws.client("s3", region)
 
 
 def _code(err: ClientError) -> str:
@@ -63,11 +64,21 @@ def exists(s3, bucket: str, key: str) -> bool:
 
 
 def put_create_only(
-    s3, bucket: str, key: str, body: bytes, content_type: str = "application/octet-stream"
+    s3,
+    bucket: str,
+    key: str,
+    body: bytes,
+    content_type: str | None = None,
+    metadata: dict | None = None,
+    **extra,
 ) -> bool:
     """Write `key` only if it is absent (If-None-Match: *). True when written, False when it existed."""
+    if content_type:
+        extra["ContentType"] = content_type
+    if metadata:
+        extra["Metadata"] = metadata
     try:
-        s3.put_object(Bucket=bucket, Key=key, Body=body, ContentType=content_type, IfNoneMatch="*")
+        s3.put_object(Bucket=bucket, Key=key, Body=body, IfNoneMatch="*", **extra)
         return True
     except ClientError as err:
         if _code(err) in ("PreconditionFailed", "412", "ConditionalRequestConflict"):

@@ -31,10 +31,9 @@ def pool_and_table(env_name: str) -> tuple[str, str, str]:
 
 def create(env_name: str, tenant_id: str, email: str, *, invite: bool = True):
     """Create the admin; returns backend.admins.CreatedAdmin."""
-    import boto3
-
     from backend import admins, runtime
     from backend.errors import GraphQLUserError
+    from orchestrator.adapters import aws
 
     if not tenant_id:
         raise UserError(
@@ -42,7 +41,7 @@ def create(env_name: str, tenant_id: str, email: str, *, invite: bool = True):
             "e.g. ./inv admin-create dev --tenant acme-dental --email a@b.com",
         )
     pool_id, table, region = pool_and_table(env_name)
-    idp = boto3.client("cognito-idp", region_name=region)
+    idp = aws.client("cognito-idp", region)
     try:
         with runtime.using_table(table):
             return admins.create_admin(pool_id, tenant_id, email, invite=invite, idp=idp)

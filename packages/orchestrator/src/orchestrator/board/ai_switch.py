@@ -21,9 +21,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-import boto3
-
 from orchestrator import environments
+from orchestrator.adapters import aws
 from orchestrator.deploy import backend_commands
 from orchestrator.deploy.disable_ia import owned_parameters, value_of
 from orchestrator.deploy.environment_steps import RecordEvent
@@ -70,7 +69,7 @@ def plan(env_name: str, state: str) -> dict:
             f"{env_name} has no app stack, so no DISABLE_IA parameter to set",
             f"deploy it first (./inv deploy {env_name}); the switch never creates a parameter CloudFormation owns",
         )
-    ssm = boto3.client("ssm", region_name=env.region)
+    ssm = aws.client("ssm", env.region)
     return {
         "kind": "ia",
         "env": env_name,
@@ -92,7 +91,7 @@ class SetDisableIa:
         return f"set {', '.join(ctx.plan['parameters'])} to {ctx.plan['value']}"
 
     def _ssm(self, ctx: Ctx):
-        return boto3.client("ssm", region_name=environments.load(ctx.plan["env"]).region)
+        return aws.client("ssm", environments.load(ctx.plan["env"]).region)
 
     def done(self, ctx: Ctx) -> bool:
         ssm = self._ssm(ctx)

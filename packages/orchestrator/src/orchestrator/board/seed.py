@@ -17,10 +17,10 @@ import tomllib
 from collections.abc import Callable
 from pathlib import Path
 
-import boto3
 from botocore.exceptions import ClientError
 
 from orchestrator import environments
+from orchestrator.adapters import aws
 from orchestrator.adapters import cloudformation as cf
 from orchestrator.deploy import rollout
 from orchestrator.deploy.environment_steps import RecordEvent
@@ -50,7 +50,7 @@ def wants_demo(env: environments.Environment) -> bool:
 
 def table_name(env_name: str) -> str:
     t = rollout.target(env_name, lambda s: None)
-    stack = t.env.stack_name("data")
+    stack = t.config.stack_name("data")
     if cf.describe(t.cfn, stack) is None:
         raise UserError(
             f"{stack} is not deployed, so there is no table to seed", f"./inv deploy {env_name} first"
@@ -60,7 +60,7 @@ def table_name(env_name: str) -> str:
 
 
 def _ssm(env_name: str):
-    return boto3.client("ssm", region_name=environments.load(env_name).region)
+    return aws.client("ssm", environments.load(env_name).region)
 
 
 def smoke_key(env_name: str) -> str | None:

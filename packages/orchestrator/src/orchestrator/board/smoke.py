@@ -131,20 +131,15 @@ def check_against_manifest(target: Target, manifest, env: str) -> Report:
 
 
 def graphql_url(env_name: str) -> str | None:
-    import json
     import os
 
     from orchestrator import environments
-    from orchestrator.local import sandbox
-    from orchestrator.paths import LOCAL
+    from orchestrator.local import endpoints, sandbox
 
     if os.environ.get("BOOKINGCHAT_GRAPHQL_URL"):
         return os.environ["BOOKINGCHAT_GRAPHQL_URL"]
     if sandbox.active():
-        try:
-            return json.loads((LOCAL / "endpoints.json").read_text()).get("graphql")
-        except (OSError, ValueError):
-            return None
+        return endpoints.get("graphql")
     env = environments.load(env_name)
     if env["api.domain"]:
         return f"https://{env['api.domain']}/graphql"
@@ -154,28 +149,22 @@ def graphql_url(env_name: str) -> str | None:
 
 
 def smoke_key(env_name: str) -> str | None:
-    import json
     import os
 
-    import boto3
-
-    from orchestrator.local import sandbox
-    from orchestrator.paths import LOCAL
+    from orchestrator.adapters import aws
+    from orchestrator.local import endpoints, sandbox
 
     if os.environ.get("BOOKINGCHAT_SMOKE_API_KEY"):
         return os.environ["BOOKINGCHAT_SMOKE_API_KEY"]
-    ssm = boto3.client("ssm")
+    ssm = aws.client("ssm")
     try:
         name = SMOKE_KEY_PARAM.format(env=env_name)
         return ssm.get_parameter(Name=name, WithDecryption=True)["Parameter"]["Value"]
     except ssm.exceptions.ParameterNotFound:
         pass
     if sandbox.active():
-        try:
-            tenants = json.loads((LOCAL / "endpoints.json").read_text()).get("tenants") or []
-            return tenants[0]["api_key"] if tenants else None
-        except (OSError, ValueError, KeyError):
-            return None
+        tenants = endpoints.get("tenants") or []
+        return tenants[0].get("api_key") if tenants else None
     return None
 
 

@@ -155,8 +155,7 @@ def carried_versions(params: dict[str, str], records: dict[str, dict]) -> list[s
 def backend_state(
     manifest: mf.Manifest, env_name: str, tgt: target.Target
 ) -> tuple[BackendState, list[Drift]]:
-    import boto3
-
+    from orchestrator.adapters import aws
     from orchestrator.deploy import rollout
     from orchestrator.local import sandbox
 
@@ -165,13 +164,9 @@ def backend_state(
         manifest=recorded.version if recorded else None, manifest_colour=recorded.colour if recorded else None
     )
     env = environments.load(env_name)
-    cfn = boto3.client("cloudformation")
+    cfn = aws.client("cloudformation")
     if env.blue_green:
-        state.live_colour = (
-            sandbox.live_colour(env_name)
-            if sandbox.active()
-            else rollout.live_colour(rollout.Target(env, tgt.account, cfn, cdn.s3()))
-        )
+        state.live_colour = sandbox.live_colour(env_name) if sandbox.active() else rollout.live_colour(tgt)
         state.stack = env.stack_name(f"app-{state.live_colour}") if state.live_colour else None
     else:
         state.stack = env.stack_name("app")

@@ -32,7 +32,7 @@ from orchestrator.engine import operation, runner, target
 def execute(
     root: Path,
     op: operation.Operation,
-    place: target.Place | target.Target,
+    place: target.Target,
     *,
     dry_run: bool = False,
     resume: str | None = None,

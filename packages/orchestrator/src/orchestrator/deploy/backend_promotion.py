@@ -13,45 +13,50 @@ import json
 from orchestrator.adapters import s3 as s3a
 from orchestrator.deploy import backend_rollback, rollout
 from orchestrator.deploy import stacks as dp
+from orchestrator.engine.target import Target
 from orchestrator.errors import UserError
 
 
-def record(source: rollout.Target, version: str) -> dict:
+def record(source: Target, version: str) -> dict:
     found = [r for r in backend_rollback.records(source) if r["version"] == version]
     if not found:
         raise UserError(
-            f"{source.env.name} has no deploy record of backend {version}",
-            f"promote only what ran in {source.env.name} (see ./inv status)",
+            f"{source.env} has no deploy record of backend {version}",
+            f"promote only what ran in {source.env} (see ./inv status)",
         )
     return found[-1]
 
 
-def _copy_verbatim(source: rollout.Target, target: rollout.Target, key: str) -> bytes:
-    body = source.s3.get_object(Bucket=source.bucket, Key=key)["Body"].read()
-    if not s3a.exists(target.s3, target.bucket, key):
-        target.s3.copy_object(Bucket=target.bucket, Key=key, CopySource={"Bucket": source.bucket, "Key": key})
+def _copy_verbatim(source: Target, target: Target, key: str) -> bytes:
+    body = source.s3.get_object(Bucket=source.artifact_bucket, Key=key)["Body"].read()
+    if not s3a.exists(target.s3, target.artifact_bucket, key):
+        target.s3.copy_object(
+            Bucket=target.artifact_bucket, Key=key, CopySource={"Bucket": source.artifact_bucket, "Key": key}
+        )
     return body
 
 
-def _copy_template(source: rollout.Target, target: rollout.Target, key: str) -> str:
+def _copy_template(source: Target, target: Target, key: str) -> str:
     """Copy a packaged template (children first); returns its key in the target bucket."""
-    body = json.loads(source.s3.get_object(Bucket=source.bucket, Key=key)["Body"].read())
+    body = json.loads(source.s3.get_object(Bucket=source.artifact_bucket, Key=key)["Body"].read())
     nested = False
     for res in body.get("Resources", {}).values():
         url = res.get("Properties", {}).get("TemplateURL", "")
-        if res.get("Type") == "AWS::CloudFormation::Stack" and url.startswith(f"https://{source.bucket}."):
+        if res.get("Type") == "AWS::CloudFormation::Stack" and url.startswith(
+            f"https://{source.artifact_bucket}."
+        ):
             child_key = _copy_template(source, target, url.split(".amazonaws.com/", 1)[1])
-            res["Properties"]["TemplateURL"] = s3a.https_url(target.bucket, child_key)
+            res["Properties"]["TemplateURL"] = s3a.https_url(target.artifact_bucket, child_key)
             nested = True
     if not nested:
         _copy_verbatim(source, target, key)
         return key
     return s3a.upload_if_absent(
-        target.s3, target.bucket, dp.canonical(body), "templates/", ".json", "application/json"
+        target.s3, target.artifact_bucket, dp.canonical(body), "templates/", ".json", "application/json"
     ).key
 
 
-def copy_release(source: rollout.Target, target: rollout.Target, version: str) -> dp.Package:
+def copy_release(source: Target, target: Target, version: str) -> dp.Package:
     """Copy one backend release's artifacts and templates; verify every artifact digest."""
     rec = record(source, version)
     for name, key in rec["artifacts"].items():
@@ -65,7 +70,7 @@ def copy_release(source: rollout.Target, target: rollout.Target, version: str) -
     for kind, tpl in rec["templates"].items():
         key = _copy_template(source, target, tpl["key"])
         templates[kind] = backend_rollback._packaged(target, key, key.rsplit("/", 1)[1].split(".")[0])
-    return dp.Package(target.bucket, templates, rec["artifacts"], rec["artifact_digests"])
+    return dp.Package(target.artifact_bucket, templates, rec["artifacts"], rec["artifact_digests"])
 
 
 def deploy_copied(

@@ -14,41 +14,44 @@ from orchestrator import environments
 from orchestrator.adapters import cloudformation as cf
 from orchestrator.deploy import rollout
 from orchestrator.deploy import stacks as dp
+from orchestrator.engine.target import Target
 from orchestrator.errors import UserError
 from orchestrator.local import sandbox
 
 
-def records(t: rollout.Target) -> list[dict]:
+def records(t: Target) -> list[dict]:
     """Deploy records of the environment, oldest first."""
-    prefix = f"deployments/{t.env.name}/"
+    prefix = f"deployments/{t.env}/"
     found = []
-    for page in t.s3.get_paginator("list_objects_v2").paginate(Bucket=t.bucket, Prefix=prefix):
+    for page in t.s3.get_paginator("list_objects_v2").paginate(Bucket=t.artifact_bucket, Prefix=prefix):
         for obj in page.get("Contents", []):
-            found.append(json.loads(t.s3.get_object(Bucket=t.bucket, Key=obj["Key"])["Body"].read()))
+            found.append(json.loads(t.s3.get_object(Bucket=t.artifact_bucket, Key=obj["Key"])["Body"].read()))
     return sorted(found, key=lambda r: r["deployed_at"])
 
 
-def _packaged(t: rollout.Target, key: str, sha256: str) -> dp.PackagedTemplate:
+def _packaged(t: Target, key: str, sha256: str) -> dp.PackagedTemplate:
     from orchestrator.adapters import s3 as s3a
 
-    body = json.loads(t.s3.get_object(Bucket=t.bucket, Key=key)["Body"].read())
+    body = json.loads(t.s3.get_object(Bucket=t.artifact_bucket, Key=key)["Body"].read())
     children = {}
     for logical, res in body.get("Resources", {}).items():
         url = res.get("Properties", {}).get("TemplateURL", "")
-        if res.get("Type") == "AWS::CloudFormation::Stack" and url.startswith(f"https://{t.bucket}."):
+        if res.get("Type") == "AWS::CloudFormation::Stack" and url.startswith(
+            f"https://{t.artifact_bucket}."
+        ):
             child_key = url.split(".amazonaws.com/", 1)[1]
             children[logical] = _packaged(t, child_key, child_key.rsplit("/", 1)[1].split(".")[0])
-    return dp.PackagedTemplate(s3a.https_url(t.bucket, key), key, sha256, body, children)
+    return dp.PackagedTemplate(s3a.https_url(t.artifact_bucket, key), key, sha256, body, children)
 
 
 def rollback_choice(env_name: str, *, to: str = "", echo=print) -> dict:
     """What a backend rollback would do now: switch back to the previous colour (prod, while it
     exists) or redeploy a recorded release. Decided under the lease, applied by `apply_rollback`."""
     t = rollout.target(env_name, echo)
-    if t.env.blue_green and not to:
+    if t.config.blue_green and not to:
         live = rollout.live_colour(t)
         previous = "green" if live == "blue" else "blue"
-        desc = cf.describe(t.cfn, t.env.stack_name(f"app-{previous}"))
+        desc = cf.describe(t.cfn, t.config.stack_name(f"app-{previous}"))
         if (
             live
             and desc
@@ -84,7 +87,7 @@ def apply_rollback(
     t = rollout.target(env_name, echo)
     if choice["mode"] == "switch":
         previous, live = choice["to"], choice["from"]
-        desc = cf.describe(t.cfn, t.env.stack_name(f"app-{previous}"))
+        desc = cf.describe(t.cfn, t.config.stack_name(f"app-{previous}"))
         if desc is None:
             raise UserError(f"the {previous} colour is gone", "roll back with --to VERSION (a redeploy)")
         outs = rollout._outputs(t, "app", desc)
@@ -97,7 +100,7 @@ def apply_rollback(
     record = [r for r in records(t) if r["version"] == choice["version"]][-1]
     echo(f"redeploying {record['version']} (its own templates and artifacts, by digest)")
     templates = {k: _packaged(t, v["key"], v["sha256"]) for k, v in record["templates"].items()}
-    pkg = dp.Package(t.bucket, templates, record["artifacts"], record["artifact_digests"])
+    pkg = dp.Package(t.artifact_bucket, templates, record["artifacts"], record["artifact_digests"])
     opts = rollout._options(t, False, dry_run, echo, poll)
     return rollout._roll_out(t, pkg, record["version"], opts, smoke)
 
@@ -117,13 +120,13 @@ def rollback_backend(
 def retire_choice(env_name: str, echo=print) -> dict:
     """Which colour retiring would delete now (never the live one); `retired` None: already gone."""
     t = rollout.target(env_name, echo)
-    if not t.env.blue_green:
+    if not t.config.blue_green:
         raise UserError(f"{env_name} has no colours", "retire-colour is for blue/green environments (prod)")
     live = rollout.live_colour(t)
     if live is None:
         raise UserError("no colour is live yet", "deploy first; nothing was deleted")
     old = "green" if live == "blue" else "blue"
-    stack = t.env.stack_name(f"app-{old}")
+    stack = t.config.stack_name(f"app-{old}")
     gone = cf.describe(t.cfn, stack) is None
     return {"env": env_name, "live_colour": live, "retire": None if gone else old, "stack": stack}
 
@@ -200,8 +203,8 @@ def check_teardown(
     return env
 
 
-def existing_stacks(t: rollout.Target, include_data: bool) -> list[tuple[str, str]]:
-    return [(k, s) for k, s in teardown_plan(t.env, include_data) if cf.describe(t.cfn, s) is not None]
+def existing_stacks(t: Target, include_data: bool) -> list[tuple[str, str]]:
+    return [(k, s) for k, s in teardown_plan(t.config, include_data) if cf.describe(t.cfn, s) is not None]
 
 
 def delete_stack(env_name: str, kind: str, stack: str, echo=print, poll=cf.POLL_SECONDS) -> None:
@@ -210,7 +213,7 @@ def delete_stack(env_name: str, kind: str, stack: str, echo=print, poll=cf.POLL_
         _delete(t, kind, stack, poll, echo)
 
 
-def _delete(t: rollout.Target, kind: str, stack: str, poll: float, echo) -> None:
+def _delete(t: Target, kind: str, stack: str, poll: float, echo) -> None:
     desc = cf.describe(t.cfn, stack)
     outs = rollout._outputs(t, kind, desc) if kind == "app" else cf.outputs(t.cfn, stack)
     if desc.get("EnableTerminationProtection") and not sandbox.active():
@@ -221,4 +224,4 @@ def _delete(t: rollout.Target, kind: str, stack: str, poll: float, echo) -> None
     if status != "DELETE_COMPLETE":
         raise dp.DeployFailed(f"{stack} ended {status}", "look at its events; retained resources stay")
     if sandbox.active():
-        sandbox.forget(t.env.name, kind, stack, outs)
+        sandbox.forget(t.env, kind, stack, outs)

@@ -6,17 +6,17 @@ switch (`board/ai_switch.py`) writes only these, so no later deploy collides on 
 
 from __future__ import annotations
 
-import boto3
 from botocore.exceptions import ClientError
 
 from orchestrator import environments
+from orchestrator.adapters import aws
 
 LOGICAL_ID = "DisableIaParameter"  # infra/app.yaml
 
 
 def owned_parameters(env: environments.Environment) -> dict[str, str]:
     """stack → the DISABLE_IA parameter it owns, for each app stack that exists."""
-    cfn = boto3.client("cloudformation", region_name=env.region)
+    cfn = aws.client("cloudformation", env.region)
     owned = {}
     for stack in env.app_stacks():
         try:
@@ -39,4 +39,4 @@ def value_of(ssm, name: str) -> str | None:
 def live_value(env: environments.Environment, stack: str) -> str | None:
     """The switch as the stack's own parameter says (for a new colour to inherit), None without one."""
     name = owned_parameters(env).get(stack)
-    return value_of(boto3.client("ssm", region_name=env.region), name) if name else None
+    return value_of(aws.client("ssm", env.region), name) if name else None

@@ -14,14 +14,14 @@ import json
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
-import boto3
-
 from orchestrator import environments
 from orchestrator.adapters import api_domain
 from orchestrator.adapters import cloudformation as cf
 from orchestrator.adapters import s3 as s3a
 from orchestrator.deploy import oidc_stack
 from orchestrator.deploy import stacks as dp
+from orchestrator.engine import target as engine_target
+from orchestrator.engine.target import Target
 from orchestrator.errors import UserError
 from orchestrator.local import sandbox
 from orchestrator.paths import INFRA
@@ -36,44 +36,28 @@ FUNCTION_PARAMS = {
 Smoke = Callable[[str, str], None]  # (GraphQL URL, API id) → raises on failure
 
 
-@dataclass
-class Target:
-    env: environments.Environment
-    account: str
-    cfn: object
-    s3: object
-
-    @property
-    def bucket(self) -> str:
-        return self.env.artifact_bucket(self.account)
-
-
 def target(env_name: str, echo: Callable[[str], None] = print) -> Target:
     """Resolve the environment and the AWS account; refuse a mismatch before touching anything."""
-    env = environments.load(env_name)
     if sandbox.active():
         echo(f"SANDBOX {sandbox.endpoint()}")
-    account = boto3.client("sts", region_name=env.region).get_caller_identity()["Account"]
-    if not sandbox.active():
-        environments.check_account(env, account)
-    return Target(env, account, cf.client(env.region), s3a.client(env.region))
+    return engine_target.locate(env_name)
 
 
 def bootstrap(env_name: str, *, oidc: bool = False, echo=print) -> dict:
     """The environment's prerequisites, idempotent: the artifact bucket (and the OIDC stack)."""
     t = target(env_name, echo)
-    created = s3a.ensure_bucket(t.s3, t.bucket, t.env.region)
-    echo(f"artifact bucket {t.bucket}: {'created' if created else 'already there'}")
-    result = {"artifact_bucket": t.bucket, "created": created}
+    created = s3a.ensure_bucket(t.s3, t.artifact_bucket, t.config.region)
+    echo(f"artifact bucket {t.artifact_bucket}: {'created' if created else 'already there'}")
+    result = {"artifact_bucket": t.artifact_bucket, "created": created}
     if oidc:
-        owner, repo = t.env["github.owner"], t.env["github.repo"]
+        owner, repo = t.config["github.owner"], t.config["github.repo"]
         if not owner or not repo:
             raise UserError(
                 "--oidc needs github.owner and github.repo",
                 f"set [github] in infra/environments/{env_name}.toml",
             )
-        packaged = dp.package_template(t.s3, t.bucket, INFRA / "github-oidc.yaml")
-        opts = dp.Options(prod=t.env.is_prod, termination_protection=True, echo=echo)
+        packaged = dp.package_template(t.s3, t.artifact_bucket, INFRA / "github-oidc.yaml")
+        opts = dp.Options(prod=t.config.is_prod, termination_protection=True, echo=echo)
         res = dp.deploy_stack(
             t.cfn, "github-oidc", OIDC_STACK, packaged, oidc_stack.parameters(owner, repo), {}, opts
         )
@@ -117,31 +101,31 @@ def deploy(
     """Package and deploy every stack of an environment, in order."""
     t = target(env_name, echo)
     _require_bucket(t)
-    if allow_data_loss and t.env.is_prod:
+    if allow_data_loss and t.config.is_prod:
         raise UserError(
             "--allow-data-loss is never honoured in prod", "change prod's data by a reviewed migration"
         )
-    pkg = dp.package(t.s3, t.bucket, zips if zips is not None else dp.backend_zips(echo))
+    pkg = dp.package(t.s3, t.artifact_bucket, zips if zips is not None else dp.backend_zips(echo))
     opts = _options(t, allow_data_loss, dry_run, echo, poll)
     return _roll_out(t, pkg, version or f"sha-{_digest(pkg.template_digests)[:12]}", opts, smoke)
 
 
 def _options(t: Target, allow_data_loss: bool, dry_run: bool, echo, poll: float) -> dp.Options:
     return dp.Options(
-        prod=t.env.is_prod,
+        prod=t.config.is_prod,
         allow_data_loss=allow_data_loss,
         dry_run=dry_run,
-        termination_protection=bool(t.env["deploy.termination_protection"]),
-        role_arn=t.env["deploy.execution_role_arn"],
+        termination_protection=bool(t.config["deploy.termination_protection"]),
+        role_arn=t.config["deploy.execution_role_arn"],
         echo=echo,
         poll=poll,
     )
 
 
 def _require_bucket(t: Target) -> None:
-    if not s3a.bucket_exists(t.s3, t.bucket):
+    if not s3a.bucket_exists(t.s3, t.artifact_bucket):
         raise UserError(
-            f"artifact bucket {t.bucket} does not exist", f"run ./inv bootstrap {t.env.name} first"
+            f"artifact bucket {t.artifact_bucket} does not exist", f"run ./inv bootstrap {t.env} first"
         )
 
 
@@ -152,13 +136,13 @@ def _digest(obj) -> str:
 def _one(
     t: Target, kind: str, stack: str, pkg: dp.Package, params: dict, opts: dp.Options, tags=None
 ) -> dp.StackResult:
-    tags = {"bookingchat:env": t.env.name, **(tags or {})}
+    tags = {"bookingchat:env": t.env, **(tags or {})}
     res = dp.deploy_stack(t.cfn, kind, stack, pkg.templates[kind], params, tags, opts)
     if sandbox.active() and res.outcome != "dry run":
         res.outputs = sandbox.emulate(kind, stack, params, res.outputs)
     if kind == "app" and res.outputs.get("ApiId") and not res.outputs.get("GraphQLUrl"):
         res.outputs["GraphQLUrl"] = api_domain.graphql_url(
-            api_domain.client(t.env.region), res.outputs["ApiId"]
+            api_domain.client(t.config.region), res.outputs["ApiId"]
         )
     return res
 
@@ -166,7 +150,7 @@ def _one(
 def _roll_out(
     t: Target, pkg: dp.Package, version: str, opts: dp.Options, smoke: Smoke | None
 ) -> DeployResult:
-    env, results, outs = t.env, [], {}
+    env, results, outs = t.config, [], {}
     data = _one(
         t,
         "data",
@@ -238,7 +222,7 @@ def _roll_out(
     results.append(mon)
     outs["monitoring"] = mon.outputs
     result = DeployResult(
-        env.name, version, t.bucket, results, outs, live, pkg.template_digests, pkg.artifact_digests
+        env.name, version, t.artifact_bucket, results, outs, live, pkg.template_digests, pkg.artifact_digests
     )
     result.switched = switched
     if not opts.dry_run:
@@ -267,7 +251,7 @@ def _keep_switch(t: Target, params: dict[str, str], kind: str | None) -> dict[st
         return params
     from orchestrator.deploy.disable_ia import live_value
 
-    current = live_value(t.env, t.env.stack_name(kind if kind == "app" else f"app-{kind}"))
+    current = live_value(t.config, t.config.stack_name(kind if kind == "app" else f"app-{kind}"))
     return {**params, "DisableIa": current} if current in ("true", "false") else params
 
 
@@ -283,7 +267,7 @@ def sentry_params(env) -> dict[str, str]:
 def _app_params(
     t: Target, pkg: dp.Package, data_out: dict, colour: str | None, version: str = ""
 ) -> dict[str, str]:
-    env = t.env
+    env = t.config
     missing = [n for n in FUNCTION_PARAMS if n not in pkg.artifacts]
     if missing or "schema" not in pkg.artifacts:
         raise UserError(
@@ -293,9 +277,9 @@ def _app_params(
         "EnvName": env.name,
         "NamePrefix": f"bookingchat-{env.name}" + (f"-{colour}" if colour else ""),
         "Colour": colour or "none",
-        "ArtifactBucket": t.bucket,
+        "ArtifactBucket": t.artifact_bucket,
         **{param: pkg.artifacts[name] for name, param in FUNCTION_PARAMS.items()},
-        "SchemaS3Location": f"s3://{t.bucket}/{pkg.artifacts['schema']}",
+        "SchemaS3Location": f"s3://{t.artifact_bucket}/{pkg.artifacts['schema']}",
         "TableName": data_out.get("TableName", ""),
         "TableArn": data_out.get("TableArn", ""),
         "UserPoolId": data_out.get("UserPoolId", ""),
@@ -368,7 +352,7 @@ def _smoke(smoke: Smoke | None, outputs: dict, what: str, opts: dp.Options) -> N
 def default_smoke(url: str, api_id: str) -> None:
     """The API answers at all: its record exists (sandbox) or its endpoint is not 5xx (AWS)."""
     if sandbox.active():
-        boto3.client("appsync").get_graphql_api(apiId=api_id)
+        api_domain.client().get_graphql_api(apiId=api_id)
         return
     import urllib.error
     import urllib.request
@@ -389,24 +373,24 @@ def default_smoke(url: str, api_id: str) -> None:
 def live_colour(t: Target) -> str | None:
     """Which colour the API domain serves (sandbox: the SSM record sandbox.py keeps)."""
     if sandbox.active():
-        return sandbox.live_colour(t.env.name)
-    api_id = api_domain.associated_api(api_domain.client(t.env.region), t.env["api.domain"])
+        return sandbox.live_colour(t.env)
+    api_id = api_domain.associated_api(api_domain.client(t.config.region), t.config["api.domain"])
     for colour in environments.COLOURS:
-        if api_id and cf.outputs(t.cfn, t.env.stack_name(f"app-{colour}")).get("ApiId") == api_id:
+        if api_id and cf.outputs(t.cfn, t.config.stack_name(f"app-{colour}")).get("ApiId") == api_id:
             return colour
     return None
 
 
 def switch_colour(t: Target, colour: str, api_id: str, echo=print) -> None:
-    echo(f"switching {t.env['api.domain']} to {colour} ({api_id})")
+    echo(f"switching {t.config['api.domain']} to {colour} ({api_id})")
     if sandbox.active():
-        sandbox.switch_colour(t.env.name, colour)
+        sandbox.switch_colour(t.env, colour)
     else:
-        api_domain.associate(api_domain.client(t.env.region), t.env["api.domain"], api_id)
+        api_domain.associate(api_domain.client(t.config.region), t.config["api.domain"], api_id)
 
 
 def _record(t: Target, pkg: dp.Package, version: str) -> str:
-    key = f"deployments/{t.env.name}/{version}.json"
+    key = f"deployments/{t.env}/{version}.json"
     body = {
         "version": version,
         "deployed_at": dt.datetime.now(dt.UTC).isoformat(timespec="microseconds"),
@@ -414,5 +398,7 @@ def _record(t: Target, pkg: dp.Package, version: str) -> str:
         "artifacts": pkg.artifacts,
         "artifact_digests": pkg.artifact_digests,
     }
-    t.s3.put_object(Bucket=t.bucket, Key=key, Body=json.dumps(body, indent=1, sort_keys=True).encode())
+    t.s3.put_object(
+        Bucket=t.artifact_bucket, Key=key, Body=json.dumps(body, indent=1, sort_keys=True).encode()
+    )
     return key

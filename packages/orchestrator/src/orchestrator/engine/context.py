@@ -8,13 +8,13 @@ from pathlib import Path
 from typing import Any
 
 from orchestrator.engine.journal import Journal
-from orchestrator.engine.target import Place, Target
+from orchestrator.engine.target import Target
 
 
 @dataclass
 class Ctx:
     root: Path
-    target: Target | Place  # Place: the commands that need no CDN (deploy, teardown, ia, seed…)
+    target: Target  # without CDN fields for the commands that need none (deploy, teardown, ia, seed…)
     plan: dict
     journal: Journal
     push: bool = False

@@ -22,7 +22,7 @@ from orchestrator.engine import journal as journals
 from orchestrator.engine import lease as lock
 from orchestrator.engine import runner
 from orchestrator.engine.context import Ctx
-from orchestrator.engine.target import Place, Target
+from orchestrator.engine.target import Target
 from orchestrator.errors import UserError
 
 
@@ -58,10 +58,10 @@ class Operation:
     resume_check: Callable[[journals.Journal, Ctx], None] = field(default=lambda journal, ctx: None)
     source: Target | None = None  # promotion: where the bytes come from
     needs_cdn: bool = True  # the widget commands: refuse early when the distribution is gone
-    also_hold: list[Place] = field(default_factory=list)  # yank: every environment it affects
+    also_hold: list[Target] = field(default_factory=list)  # yank: every environment it affects
 
 
-def preview(op: Operation, tgt: Target | Place) -> dict:
+def preview(op: Operation, tgt: Target) -> dict:
     """`--dry-run`: the plan as it would run now (no lease, nothing written), and who holds the lease."""
     held = lock.read(tgt.artifact_bucket, op.env)
     return {"plan": op.make_plan(), "locked_by": held.describe() if held else None}
@@ -70,7 +70,7 @@ def preview(op: Operation, tgt: Target | Place) -> dict:
 def run(
     root: Path,
     op: Operation,
-    tgt: Target | Place,
+    tgt: Target,
     who: str,
     resume: str | None = None,
     push: bool = False,
@@ -115,7 +115,7 @@ def run(
         return Outcome(journal, resumed)
 
 
-def _journal(op: Operation, tgt: Target | Place, resume: str | None, who: str):
+def _journal(op: Operation, tgt: Target, resume: str | None, who: str):
     """The journal to resume (by id, or the unfinished one of the same command), else (None, False)."""
     if resume:
         found = journals.load(tgt.artifact_bucket, op.env, resume)
@@ -139,7 +139,7 @@ def _journal(op: Operation, tgt: Target | Place, resume: str | None, who: str):
     return None, False
 
 
-def _new_journal(op: Operation, tgt: Target | Place, who: str, plan: dict) -> journals.Journal:
+def _new_journal(op: Operation, tgt: Target, who: str, plan: dict) -> journals.Journal:
     return journals.Journal(
         bucket=tgt.artifact_bucket,
         id=journals.new_id(op.kind),
@@ -152,7 +152,7 @@ def _new_journal(op: Operation, tgt: Target | Place, who: str, plan: dict) -> jo
     )
 
 
-def abandon(tgt: Target | Place, env: str, journal_id: str, who: str, reason: str) -> journals.Journal:
+def abandon(tgt: Target, env: str, journal_id: str, who: str, reason: str) -> journals.Journal:
     """Close an unfinished operation without finishing it, under the lease, saying who and why —
     so a plan that can no longer succeed never blocks the environment."""
     if not reason.strip():

@@ -7,60 +7,77 @@ before any step acts.
 
 from __future__ import annotations
 
-import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import cached_property
 
-import boto3
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 
 from orchestrator import environments
-from orchestrator.adapters import cdn
+from orchestrator.adapters import cdn, cloudformation, s3, sts
 from orchestrator.errors import UserError
-from orchestrator.local import sandbox
-from orchestrator.paths import LOCAL
+from orchestrator.local import endpoints, sandbox
 
 
 @dataclass(frozen=True)
 class Target:
-    env: str
-    account: str
-    artifact_bucket: str
-    widget_bucket: str
-    distribution_id: str
-    cdn_url: str | None  # None: nothing serves the bucket (the embedded AWS without local-dev)
-    sandbox: bool = False
-
-
-@dataclass(frozen=True)
-class Place:
-    """Where an environment's lease and journals live, for commands that need no CDN (deploy,
-    teardown, ia, seed…): its account and artifact bucket, nothing deployed required."""
+    """One environment as the orchestrator acts on it. Resolved without the edge stack
+    (`locate`/`place`: deploy, teardown, ia, seed…) the CDN fields are empty; `resolve` fills them."""
 
     env: str
     account: str
     artifact_bucket: str
+    widget_bucket: str = ""
+    distribution_id: str = ""
+    cdn_url: str | None = None  # None: nothing serves the bucket (the embedded AWS without local-dev)
     sandbox: bool = False
 
+    # Config and clients are made on first use: most commands need only a few of them.
+    @cached_property
+    def config(self) -> environments.Environment:
+        return environments.load(self.env)
 
-def place(env_name: str) -> Place:
+    @property
+    def region(self) -> str:
+        return self.config.region
+
+    @cached_property
+    def cfn(self):
+        return cloudformation.client(self.region)
+
+    @cached_property
+    def s3(self):
+        return s3.client(self.region)
+
+
+def locate(env_name: str) -> Target:
+    """The environment's account and artifact bucket name, the account checked; nothing
+    deployed required (bootstrap creates the bucket)."""
     env = environments.load(env_name)
-    account = account_id()
-    pinned = env["aws.account"]
-    if pinned and pinned != account and not sandbox.active():
+    account = account_id(env.region)
+    in_sandbox = sandbox.active()
+    if not in_sandbox:  # the embedded AWS has one fixed account; real accounts are pinned
+        environments.check_account(env, account)
+    return Target(env_name, account, env.artifact_bucket(account), sandbox=in_sandbox)
+
+
+def _require_bucket(t: Target) -> None:
+    if not cdn.bucket_exists(t.artifact_bucket):
         raise UserError(
-            f"these credentials are for account {account}, but {env_name} lives in {pinned}",
-            f"assume {env_name}'s deploy role",
+            f"the artifact bucket {t.artifact_bucket} does not exist", f"run ./inv bootstrap {t.env}"
         )
-    bucket = env.artifact_bucket(account)
-    if not cdn.bucket_exists(bucket):
-        raise UserError(f"the artifact bucket {bucket} does not exist", f"run ./inv bootstrap {env_name}")
-    return Place(env_name, account, bucket, sandbox.active())
 
 
-def account_id() -> str:
+def place(env_name: str) -> Target:
+    """Where an environment's lease and journals live: its account and (existing) artifact bucket."""
+    t = locate(env_name)
+    _require_bucket(t)
+    return t
+
+
+def account_id(region: str | None = None) -> str:
     try:
-        return boto3.client("sts").get_caller_identity()["Account"]
+        return sts.client(region).get_caller_identity()["Account"]
     except (NoCredentialsError, ClientError, BotoCoreError) as err:
         raise UserError(
             f"no usable AWS credentials ({err.__class__.__name__})",
@@ -70,7 +87,7 @@ def account_id() -> str:
 
 def stack_outputs(stack_name: str) -> dict[str, str]:
     try:
-        stack = boto3.client("cloudformation").describe_stacks(StackName=stack_name)["Stacks"][0]
+        stack = cloudformation.client().describe_stacks(StackName=stack_name)["Stacks"][0]
     except ClientError as err:
         if "does not exist" in str(err):
             raise UserError(
@@ -83,33 +100,19 @@ def stack_outputs(stack_name: str) -> dict[str, str]:
 def local_cdn_url() -> str | None:
     if os.environ.get("BOOKINGCHAT_CDN_URL"):
         return os.environ["BOOKINGCHAT_CDN_URL"]
-    try:
-        return json.loads((LOCAL / "endpoints.json").read_text()).get("cdn")
-    except (OSError, ValueError):
-        return None
+    return endpoints.get("cdn")
 
 
 def resolve(env_name: str) -> Target:
-    env = environments.load(env_name)
-    account = account_id()
-    in_sandbox = sandbox.active()
-    if not in_sandbox:  # the embedded AWS has one fixed account; real accounts are pinned
-        environments.check_account(env, account)
-    outputs = stack_outputs(env.stack_name("edge"))
-    if in_sandbox:
-        outputs = sandbox.emulate("edge", env.stack_name("edge"), {"EnvName": env_name}, outputs)
-    artifact_bucket = env.artifact_bucket(account)
-    if not cdn.bucket_exists(artifact_bucket):
-        raise UserError(
-            f"the artifact bucket {artifact_bucket} does not exist", f"run ./inv bootstrap {env_name}"
-        )
+    t = locate(env_name)
+    outputs = stack_outputs(t.config.stack_name("edge"))
+    if t.sandbox:
+        outputs = sandbox.emulate("edge", t.config.stack_name("edge"), {"EnvName": env_name}, outputs)
+    _require_bucket(t)
     domain = outputs.get("DistributionDomainName")
-    return Target(
-        env=env_name,
-        account=account,
-        artifact_bucket=artifact_bucket,
+    return replace(
+        t,
         widget_bucket=outputs["WidgetBucketName"],
         distribution_id=outputs["DistributionId"],
-        cdn_url=local_cdn_url() if in_sandbox else (f"https://{domain}" if domain else None),
-        sandbox=in_sandbox,
+        cdn_url=local_cdn_url() if t.sandbox else (f"https://{domain}" if domain else None),
     )

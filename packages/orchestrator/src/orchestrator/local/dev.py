@@ -34,6 +34,7 @@ from orchestrator.errors import UserError
 from orchestrator.local import appsync as local_appsync
 from orchestrator.local import cdn as local_cdn
 from orchestrator.local import embedded_aws
+from orchestrator.local import endpoints as local_endpoints
 from orchestrator.paths import LOCAL, ROOT
 
 ENV = "local"
@@ -84,7 +85,7 @@ class Running:
 
     @property
     def endpoints_file(self) -> Path:
-        return self.opts.local_dir / "endpoints.json"
+        return local_endpoints.file(self.opts.local_dir)
 
     def endpoints(self) -> dict:
         return {
@@ -99,15 +100,11 @@ class Running:
         }
 
     def write_endpoints(self) -> Path:
-        self.opts.local_dir.mkdir(parents=True, exist_ok=True)
-        tmp = self.endpoints_file.with_suffix(".tmp")
-        tmp.write_text(json.dumps(self.endpoints(), indent=2) + "\n")
-        tmp.replace(self.endpoints_file)  # atomic: a reader never sees half a file
-        return self.endpoints_file
+        return local_endpoints.write(self.endpoints(), self.opts.local_dir)
 
     def stop(self) -> None:
         """Stop everything this run started, in reverse order; idempotent."""
-        self.endpoints_file.unlink(missing_ok=True)
+        local_endpoints.remove(self.opts.local_dir)
         if self.vite is not None:
             _stop_process_group(self.vite)
             self.vite = None
@@ -222,9 +219,8 @@ def _deploy(run: Running, report: Report, echo) -> None:
 
 
 def _seed(run: Running, bedrock: bool, report: Report) -> None:
-    import boto3
-
     from backend import runtime, seed
+    from orchestrator.adapters import aws
 
     table = run.outputs["data"]["TableName"]
     if run.opts.dynamodb == "docker":
@@ -243,7 +239,7 @@ def _seed(run: Running, bedrock: bool, report: Report) -> None:
     runtime.reset()
     ids = seed.seed(table, create_table=run.opts.dynamodb == "docker")
     disabled = "false" if bedrock else "true"
-    boto3.client("ssm").put_parameter(
+    aws.client("ssm").put_parameter(
         Name=f"/bookingchat/{ENV}/DISABLE_IA", Value=disabled, Type="String", Overwrite=True
     )
     run.ai_mode = "AI (Bedrock, real AWS)" if bedrock else "guided (DISABLE_IA on: no Bedrock credentials)"
@@ -257,15 +253,14 @@ DEMO_ADMIN_PASSWORD = "Demo-Admin-2026!"  # pragma: allowlist secret — local d
 def _demo_admins(run: Running, report: Report) -> None:
     """One admin per demo tenant, through the one creation path (backend.admins), with a known
     password so the admin operations can be tried at once (local only: no invitation mail)."""
-    import boto3
-
     from backend import admins
+    from orchestrator.adapters import aws
 
     pool_id = run.outputs["data"].get("UserPoolId", "")
     if not pool_id:
         report("demo admins", "skipped", "no user pool")
         return
-    idp = boto3.client("cognito-idp")
+    idp = aws.client("cognito-idp")
     run.admins = []
     for tenant in run.tenants:
         made = admins.create_admin(pool_id, tenant.id, f"admin@{tenant.id}.test", invite=False, idp=idp)
@@ -591,14 +586,6 @@ def main(argv: list[str] | None = None) -> None:
 
         print(f"refused: {err.message}\n→ {err.hint}", file=sys.stderr)
         raise SystemExit(err.exit_code) from None
-
-
-def read_endpoints(local_dir: Path = LOCAL) -> dict | None:
-    """What a running `inv local-dev` wrote (None when none runs)."""
-    try:
-        return json.loads((local_dir / "endpoints.json").read_text())
-    except (OSError, ValueError):
-        return None
 
 
 if __name__ == "__main__":

@@ -14,8 +14,7 @@ import ipaddress
 import os
 from urllib.parse import urlparse
 
-import boto3
-
+from orchestrator.adapters import aws
 from orchestrator.errors import UserError
 
 
@@ -48,7 +47,7 @@ def emulate(kind: str, stack: str, params: dict[str, str], outputs: dict[str, st
     filled = dict(outputs)
     if kind == "data":
         # moto drops every output of a stack when one names a skipped type (the pool's Arn).
-        table = boto3.client("dynamodb").describe_table(TableName=f"bookingchat-{params['EnvName']}")["Table"]
+        table = aws.client("dynamodb").describe_table(TableName=f"bookingchat-{params['EnvName']}")["Table"]
         made = {
             "TableName": table["TableName"],
             "TableArn": table["TableArn"],
@@ -61,7 +60,7 @@ def emulate(kind: str, stack: str, params: dict[str, str], outputs: dict[str, st
         filled.setdefault("Colour", params.get("Colour", "none"))
     elif kind == "edge":
         if not filled.get("WidgetBucketName"):  # dropped with the outputs that name skipped types
-            res = boto3.client("cloudformation").describe_stack_resource(
+            res = aws.client("cloudformation").describe_stack_resource(
                 StackName=stack, LogicalResourceId="WidgetBucket"
             )
             filled["WidgetBucketName"] = res["StackResourceDetail"]["PhysicalResourceId"]
@@ -84,7 +83,7 @@ def _user_pool(env_name: str) -> dict[str, str]:
     """The pool and client of infra/data.yaml — same attribute schema, same Read/WriteAttributes —
     so the code meets the declarations it will meet on AWS (moto enforces neither; the identity
     contract test holds the code to them)."""
-    idp = boto3.client("cognito-idp")
+    idp = aws.client("cognito-idp")
     pool_props, client_props = _pool_template()
     name = f"bookingchat-{env_name}-admins"
     pools = [p for p in idp.list_user_pools(MaxResults=60)["UserPools"] if p["Name"] == name]
@@ -122,7 +121,7 @@ def _user_pool(env_name: str) -> dict[str, str]:
 
 
 def _graphql_api(params: dict[str, str]) -> dict[str, str]:
-    appsync = boto3.client("appsync")
+    appsync = aws.client("appsync")
     name = f"{params['NamePrefix']}-api"
     apis = [a for a in appsync.list_graphql_apis()["graphqlApis"] if a["name"] == name]
     api = (
@@ -134,7 +133,7 @@ def _graphql_api(params: dict[str, str]) -> dict[str, str]:
 
 
 def _distribution(bucket: str, stack: str) -> dict[str, str]:
-    cloudfront = boto3.client("cloudfront")
+    cloudfront = aws.client("cloudfront")
     items = cloudfront.list_distributions().get("DistributionList", {}).get("Items", [])
     found = [d for d in items if d.get("Comment") == stack]
     if found:
@@ -170,13 +169,13 @@ def bare_environment(env_name: str):
     from orchestrator.engine.target import Target  # target imports this module
 
     _require()
-    account = boto3.client("sts").get_caller_identity()["Account"]
+    account = aws.client("sts").get_caller_identity()["Account"]
     artifact, widget = (
         f"bookingchat-{env_name}-artifacts-{account}",
         f"bookingchat-{env_name}-widget-{account}",
     )
     for bucket in (artifact, widget):
-        boto3.client("s3").create_bucket(Bucket=bucket)
+        aws.client("s3").create_bucket(Bucket=bucket)
     dist = _distribution(widget, f"bookingchat-{env_name}-edge")
     return Target(env_name, account, artifact, widget, dist["DistributionId"], cdn_url=None, sandbox=True)
 
@@ -188,7 +187,7 @@ def _colour_parameter(env_name: str) -> str:
 def live_colour(env_name: str) -> str | None:
     """The colour the (emulated) API domain serves; None before the first switch."""
     _require()
-    ssm = boto3.client("ssm")
+    ssm = aws.client("ssm")
     try:
         return ssm.get_parameter(Name=_colour_parameter(env_name))["Parameter"]["Value"]
     except ssm.exceptions.ParameterNotFound:
@@ -198,7 +197,7 @@ def live_colour(env_name: str) -> str | None:
 def switch_colour(env_name: str, colour: str) -> None:
     """Stand-in for AppSync `associate_api` (custom domains are 404 in moto)."""
     _require()
-    boto3.client("ssm").put_parameter(
+    aws.client("ssm").put_parameter(
         Name=_colour_parameter(env_name), Value=colour, Type="String", Overwrite=True
     )
 
@@ -207,6 +206,6 @@ def forget(env_name: str, kind: str, stack: str, outputs: dict[str, str]) -> Non
     """Remove what `emulate` made for a stack that is being torn down."""
     _require()
     if kind == "app" and outputs.get("ApiId"):
-        boto3.client("appsync").delete_graphql_api(apiId=outputs["ApiId"])
+        aws.client("appsync").delete_graphql_api(apiId=outputs["ApiId"])
     if kind == "edge" and outputs.get("DistributionId"):
         pass  # moto keeps disabled distributions forever; a new stack gets a fresh one by Comment

@@ -27,10 +27,10 @@ def body(env: str, dsn: str, sample_rate: float) -> bytes:
 
 def dsn_from_ssm(parameter: str) -> str:
     """The DSN the environment keeps in SSM ('' when the parameter does not exist)."""
-    import boto3
+    from orchestrator.adapters import aws
 
     try:
-        value = boto3.client("ssm").get_parameter(Name=parameter, WithDecryption=True)["Parameter"]["Value"]
+        value = aws.client("ssm").get_parameter(Name=parameter, WithDecryption=True)["Parameter"]["Value"]
     except ClientError as err:
         if err.response["Error"]["Code"] == "ParameterNotFound":
             return ""

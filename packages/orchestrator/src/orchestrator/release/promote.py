@@ -13,9 +13,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-import boto3
 from semver import Version
 
+from orchestrator.adapters import aws
 from orchestrator.adapters import git as gitx
 from orchestrator.core import checklist as cl
 from orchestrator.core import compat
@@ -173,7 +173,7 @@ def facts(root: Path, manifest: mf.Manifest, the_plan: dict) -> dict[str, str | 
 def _alarms(env: str) -> str | None:
     # The trailing dash keeps to this environment's alarms (bookingchat-<env>-*), which is also
     # all the deploy role may describe (infra/github-oidc.yaml; tests/contracts IAM contract).
-    firing = boto3.client("cloudwatch").describe_alarms(
+    firing = aws.client("cloudwatch").describe_alarms(
         AlarmNamePrefix=f"bookingchat-{env}-", StateValue="ALARM"
     )
     names = [a["AlarmName"] for a in firing.get("MetricAlarms", []) + firing.get("CompositeAlarms", [])]

@@ -21,14 +21,14 @@ from orchestrator.engine import manifest_store, operation, target
 from orchestrator.errors import UserError
 
 
-def places() -> list[target.Place]:
+def places() -> list[target.Target]:
     """Every environment this account has bootstrapped (its artifact bucket exists)."""
     account = target.account_id()
     found = []
     for name in environments.names():
         bucket = environments.load(name).artifact_bucket(account)
         if cdn.bucket_exists(bucket):
-            found.append(target.Place(name, account, bucket))
+            found.append(target.Target(name, account, bucket))
     if not found:
         raise UserError("no environment is bootstrapped here", "run ./inv bootstrap ENV first")
     return found
