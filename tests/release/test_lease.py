@@ -150,11 +150,13 @@ def _op(steps: list) -> operation.Operation:
 
 
 def test_the_lease_is_renewed_while_a_long_step_runs(place, monkeypatch, tmp_path):
-    monkeypatch.setenv(lock.TTL_ENV, "1")  # a 1 s lease; the step takes 2.5 s
+    # A 2 s lease (renewed every third of it); the step takes 5 s. Short enough to be quick, long
+    # enough that a loaded 2-core CI machine still renews in time (1 s leases flaked there).
+    monkeypatch.setenv(lock.TTL_ENV, "2")
     seen: list[str] = []
 
     def elsewhere():  # another machine tries while the step runs, after the first TTL is long gone
-        time.sleep(1.8)
+        time.sleep(3.5)
         try:
             lock.acquire(place.artifact_bucket, "dev", "bob", "retire-colour")
             seen.append("taken")
@@ -163,7 +165,7 @@ def test_the_lease_is_renewed_while_a_long_step_runs(place, monkeypatch, tmp_pat
 
     other = threading.Thread(target=elsewhere)
     other.start()
-    operation.run(tmp_path, _op([Sleep("long", 2.5, [])]), place, "ana")
+    operation.run(tmp_path, _op([Sleep("long", 5, [])]), place, "ana")
     other.join()
     assert seen and seen[0].startswith("dev is locked by ana (deploy")
     assert lock.read(place.artifact_bucket, "dev") is None  # released at the end
