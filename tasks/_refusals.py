@@ -1,4 +1,4 @@
-"""Errors a user can fix become one red line, a hint and exit code 2 (no traceback)."""
+"""What every task shares: user errors as one red line and exit 2; an engine command run and rendered."""
 
 from __future__ import annotations
 
@@ -27,3 +27,17 @@ def refusals(fn):
             raise Exit(code=err.exit_code) from None
 
     return wrapper
+
+
+def run_engine_command(command, env: str, json: bool, **options):
+    """Run one engine command (deploy, rollback-backend, seed, …) on this repository and render it.
+
+    Progress goes to stderr step by step; the result is printed as JSON (`--json`) or rendered.
+    """
+    from pathlib import Path
+
+    from orchestrator import ui
+
+    result = command(Path.cwd(), env, echo=ui.err_console.print, on_event=ui.render_step_event, **options)
+    ui.print_json(result) if json else ui.render_operation(result)
+    return result

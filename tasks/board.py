@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from invoke import Exit, task
 
-from tasks._refusals import refusals
+from tasks._refusals import refusals, run_engine_command
 from tasks.infra import _ENGINE_HELP
 
 
@@ -145,18 +145,13 @@ def unlock(c, env, yes=False, force=False):
 @refusals
 def seed(c, env, dry_run=False, json=False, push=False, resume=""):
     """Seed an environment: qa's demo tenants (infra/seed/demo.toml) and every env's smoke tenant. Idempotent."""
-    from pathlib import Path
-
-    from orchestrator import ui
     from orchestrator.board import seed as seeding
 
-    result = seeding.run(
-        Path.cwd(),
+    run_engine_command(
+        seeding.run,
         env,
+        json,
         dry_run=dry_run,
         push=push,
         resume=resume or None,
-        echo=ui.err_console.print,
-        on_event=ui.render_step_event,
     )
-    ui.print_json(result) if json else ui.render_operation(result)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from invoke import Exit, task
 
-from tasks._refusals import refusals
+from tasks._refusals import refusals, run_engine_command
 
 
 @task(help={"oidc": "also deploy the account's github-oidc stack (owner/repo from the env's [github])"})
@@ -43,21 +43,16 @@ def validate(c, env="", no_checkov=False):
 @refusals
 def deploy(c, env, version="", allow_data_loss=False, dry_run=False, json=False):
     """Package and deploy an environment's stacks (prod: blue/green through the API domain)."""
-    from pathlib import Path
-
-    from orchestrator import ui
     from orchestrator.deploy import backend_commands
 
-    result = backend_commands.deploy(
-        Path.cwd(),
+    run_engine_command(
+        backend_commands.deploy,
         env,
+        json,
         version=version,
         allow_data_loss=allow_data_loss,
         dry_run=dry_run,
-        echo=ui.err_console.print,
-        on_event=ui.render_step_event,
     )
-    ui.print_json(result) if json else ui.render_operation(result)
 
 
 _ENGINE_HELP = {
@@ -72,43 +67,33 @@ _ENGINE_HELP = {
 @refusals
 def rollback_backend(c, env, to="", dry_run=False, json=False, push=False, resume=""):
     """Prod: switch back to the previous colour. Elsewhere: redeploy an earlier release by digest. Recorded."""
-    from pathlib import Path
-
-    from orchestrator import ui
     from orchestrator.deploy import backend_commands
 
-    result = backend_commands.rollback_backend(
-        Path.cwd(),
+    run_engine_command(
+        backend_commands.rollback_backend,
         env,
+        json,
         to=to,
         dry_run=dry_run,
         push=push,
         resume=resume or None,
-        echo=ui.err_console.print,
-        on_event=ui.render_step_event,
     )
-    ui.print_json(result) if json else ui.render_operation(result)
 
 
 @task(help=_ENGINE_HELP)
 @refusals
 def retire_colour(c, env, dry_run=False, json=False, push=False, resume=""):
     """After the bake: delete the colour that is not live (never the live one)."""
-    from pathlib import Path
-
-    from orchestrator import ui
     from orchestrator.deploy import backend_commands
 
-    result = backend_commands.retire_colour(
-        Path.cwd(),
+    run_engine_command(
+        backend_commands.retire_colour,
         env,
+        json,
         dry_run=dry_run,
         push=push,
         resume=resume or None,
-        echo=ui.err_console.print,
-        on_event=ui.render_step_event,
     )
-    ui.print_json(result) if json else ui.render_operation(result)
 
 
 @task(
@@ -125,23 +110,19 @@ def teardown(
 ):
     """Delete an environment's stacks in reverse order; prod and data need flags and a confirmation."""
     import sys
-    from pathlib import Path
 
-    from orchestrator import ui
     from orchestrator.deploy import backend_commands
 
     if (env == "prod" or include_data) and not confirm and not dry_run and sys.stdin.isatty():
         confirm = input(f"type bookingchat-{env} to confirm: ").strip()
-    result = backend_commands.teardown(
-        Path.cwd(),
+    run_engine_command(
+        backend_commands.teardown,
         env,
+        json,
         include_data=include_data,
         allow_prod=allow_prod,
         confirm=confirm,
         dry_run=dry_run,
         push=push,
         resume=resume or None,
-        echo=ui.err_console.print,
-        on_event=ui.render_step_event,
     )
-    ui.print_json(result) if json else ui.render_operation(result)
