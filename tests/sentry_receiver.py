@@ -3,6 +3,9 @@
 No Sentry server runs here, and none is faked beyond this: the receiver accepts
   - SDK envelopes (`POST /api/<project>/envelope/`, gzip or plain), parsed into their items, and
   - the web API calls `sentry-cli` makes (`/api/0/...`), answered with the minimal JSON the CLI reads,
+    in the shapes of Sentry's API: a release (`dateReleased` once finalized, `commitCount`), its
+    commits (`.../releases/{version}/commits/`), the project's releases (newest first), deploys
+    (a name over 64 characters refused with 400, as Sentry's serializer does),
 and keeps every request in order, so tests can assert what the real SDKs and the real CLI sent.
 `fail_with` makes every API call answer with that status (Sentry refusing or down).
 """
@@ -73,6 +76,9 @@ class SentryReceiver:
     fail_with: int | None = None
     deploys: dict[str, list[dict]] = field(default_factory=dict)  # release → deploys recorded
     releases: set[str] = field(default_factory=set)
+    released: dict[str, str] = field(default_factory=dict)  # release → dateReleased (finalized)
+    commits: dict[str, list[dict]] = field(default_factory=dict)  # release → commits set
+    order: list[str] = field(default_factory=list)  # releases, oldest first
     chunks: set[str] = field(default_factory=set)  # sha1 of every chunk uploaded
     chunk_bytes: dict[str, bytes] = field(default_factory=dict)
 
@@ -168,18 +174,19 @@ class SentryReceiver:
         return Handler
 
 
-def _release(version: str) -> dict:
+def _release(version: str, state: SentryReceiver | None = None) -> dict:
+    commits = (state.commits if state else {}).get(version, [])
     return {
         "version": version,
         "shortVersion": version,
         "ref": None,
         "url": None,
         "dateCreated": "2026-01-01T00:00:00Z",
-        "dateReleased": None,
+        "dateReleased": (state.released if state else {}).get(version),
         "lastEvent": None,
         "newGroups": 0,
         "projects": [],
-        "commitCount": 0,
+        "commitCount": len(commits),
         "deployCount": 0,
         "lastDeploy": None,
         "authors": [],
@@ -203,11 +210,33 @@ def _api_answer(req: Request, base: str, state: SentryReceiver) -> tuple[int, ob
         missing = [c for c in wanted if c not in state.chunks]
         return 200, {"state": "not_found" if missing else "ok", "missingChunks": missing, "detail": None}
     if path.endswith("/releases/") and req.method == "POST":
-        state.releases.add((req.json() or {}).get("version", ""))
-    return 200, _answer(req, base, state.deploys)
+        version = (req.json() or {}).get("version", "")
+        if version not in state.releases:
+            state.releases.add(version)
+            state.order.append(version)
+    if (m := re.fullmatch(r"/api/0/organizations/[^/]+/releases/([^/]+)/", path)) and req.method == "PUT":
+        body = req.json() or {}
+        if body.get("dateReleased"):
+            state.released[m.group(1)] = body["dateReleased"]
+        if "commits" in body:  # Sentry replaces the release's commits with the list given
+            state.commits[m.group(1)] = [
+                {
+                    "id": c["id"],
+                    "message": c.get("message"),
+                    "dateCreated": c.get("timestamp"),
+                    "author": {"name": c.get("author_name"), "email": c.get("author_email")},
+                }
+                for c in body["commits"]
+            ]
+    if (m := re.search(r"/releases/([^/]+)/deploys/$", path)) and req.method == "POST":
+        name = (req.json() or {}).get("name") or ""
+        if len(name) > 64:
+            return 400, {"name": ["Ensure this field has no more than 64 characters."]}
+    return 200, _answer(req, base, state)
 
 
-def _answer(req: Request, base: str, deploys: dict[str, list[dict]]) -> object:
+def _answer(req: Request, base: str, state: SentryReceiver) -> object:
+    deploys = state.deploys
     path = req.path.split("?")[0]
     body = req.json() if req.body and req.body[:1] in (b"{", b"[") else {}
     if path.endswith("/chunk-upload/") and req.method == "GET":
@@ -238,11 +267,13 @@ def _answer(req: Request, base: str, deploys: dict[str, list[dict]]) -> object:
         deploys.setdefault(m.group(1), []).append(deploy)
         return deploy
     if path.endswith("/releases/") and req.method == "POST":
-        return _release(body.get("version", ""))
+        return _release(body.get("version", ""), state)
+    if re.fullmatch(r"/api/0/projects/[^/]+/[^/]+/releases/", path) and req.method == "GET":
+        return [_release(v, state) for v in reversed(state.order)]  # newest first, as Sentry lists
+    if m := re.search(r"/releases/([^/]+)/commits/$", path):
+        return state.commits.get(m.group(1), [])
     if m := re.search(r"/releases/([^/]+)/$", path):
-        return _release(m.group(1)) | (
-            {"dateReleased": body["dateReleased"]} if body.get("dateReleased") else {}
-        )
+        return _release(m.group(1), state)
     if path.endswith("/repos/"):
         return []
     return {}

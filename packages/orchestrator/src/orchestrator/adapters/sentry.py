@@ -105,3 +105,43 @@ def deploys(release: str, environ: Mapping[str, str]) -> list[tuple[str, str]]:
 
 def finalize(release: str, environ: Mapping[str, str]) -> None:
     _run(["releases", "finalize", release], environ)
+
+
+def _table(out: str) -> list[list[str]]:
+    """The rows of one of the CLI's tables (title row first), a multi-line cell's lines joined by
+    newlines: `+---+` borders are dropped and a row whose first cell is blank continues the last."""
+    rows: list[list[str]] = []
+    for line in out.splitlines():
+        line = line.strip()
+        if not line.startswith("|"):
+            continue
+        cells = [cell.strip() for cell in line.strip("|").split("|")]
+        if rows and not cells[0] and len(cells) == len(rows[-1]):
+            rows[-1] = [f"{a}\n{b}".strip() for a, b in zip(rows[-1], cells, strict=True)]
+        else:
+            rows.append(cells)
+    return rows
+
+
+def release_commits(release: str, environ: Mapping[str, str]) -> list[str]:
+    """The commit SHAs Sentry holds for the release (`releases info --show-commits`); [] for none.
+
+    The CLI prints `-` both for no commits and when it could not read them: either way the
+    caller sets them (again), which is safe."""
+    rows = _table(_run(["releases", "info", release, "--show-commits"], environ))
+    if len(rows) < 2 or "Commits" not in rows[0]:
+        return []
+    cell = rows[1][rows[0].index("Commits")]
+    return [] if cell == "-" else cell.split()
+
+
+def is_finalized(release: str, environ: Mapping[str, str]) -> bool:
+    """Whether Sentry has a release date for the release (`releases list`: its Released column).
+
+    The list is Sentry's first page of the project's newest releases; a release not on it reads
+    as not finalized, and the caller finalizes it (again) — a later date, never a lost one."""
+    rows = _table(_run(["releases", "list"], environ))
+    if not rows or "Released" not in rows[0] or "Version" not in rows[0]:
+        return False
+    released, version = rows[0].index("Released"), rows[0].index("Version")
+    return any(r[version] == release and r[released] != "(unreleased)" for r in rows[1:])

@@ -1,12 +1,12 @@
 """The Sentry calls of an operation as journaled steps (one call, one step; see core/sentry_calls).
 
 Exactly once across a crash and resume: the journal skips a recorded step, and a step whose
-call is visible in Sentry is not redone — a release that exists is not created again; a deploy
-is named after the operation's journal id and found in the release's deploys; the source maps of
-a version leave a marker in the artifact bucket (a re-upload after a crash between the upload and
-the marker sends the same debug IDs, which Sentry keeps once). Setting commits and finalizing are
-idempotent in Sentry's API (the same list, the same flag), so a crash right after them repeats
-them with no change.
+call is visible in Sentry is not redone — a release that exists is not created again; its
+commits are not set again once Sentry lists the released commit among them; a release Sentry
+shows as released is not finalized again (that would move its release date); a deploy is named
+after the operation's journal id and found in the release's deploys; the source maps of a
+version leave a marker in the artifact bucket (a re-upload after a crash between the upload and
+the marker sends the same debug IDs, which Sentry keeps once).
 
 Sentry unreachable or refusing is never a failed operation: the step is recorded with a
 `warning`, echoed now and listed in the run's summary.
@@ -29,6 +29,7 @@ from orchestrator.observability import settings as sentry_settings
 from orchestrator.observability import widget_config
 
 MAPS_MARKER = "sentry/sourcemaps/{version}.json"
+DEPLOY_NAME_MAX = 64  # Sentry's deploy serializer: name max_length=64
 
 
 def _maps_marker(version: str) -> str:
@@ -65,13 +66,20 @@ class SentryCall:
         return f"Sentry: {what}"
 
     def _deploy_name(self, ctx: Ctx) -> str:
-        return f"{self.call['name']}:{ctx.journal.id}"
+        # Sentry refuses a deploy name over 64 characters; the journal id (what finds the deploy
+        # again after a crash) is kept whole and the label shortened.
+        suffix = f":{ctx.journal.id}"
+        return self.call["name"][: DEPLOY_NAME_MAX - len(suffix)] + suffix
 
     def done(self, ctx: Ctx) -> bool:
         c = self.call
         try:
             if c["call"] == "new-release":
                 return cli.release_exists(c["release"], os.environ)
+            if c["call"] == "set-commits":
+                return bool(c.get("commit")) and c["commit"] in cli.release_commits(c["release"], os.environ)
+            if c["call"] == "finalize":
+                return cli.is_finalized(c["release"], os.environ)
             if c["call"] == "deploy":
                 return (c["env"], self._deploy_name(ctx)) in cli.deploys(c["release"], os.environ)
             if c["call"] == "upload-sourcemaps":
@@ -132,3 +140,22 @@ class SentryCall:
 
 def steps_for(plan: dict, widget_files: WidgetFiles = _no_files) -> list[SentryCall]:
     return [SentryCall(c, widget_files) for c in plan.get("sentry") or []]
+
+
+def with_calls(plan: dict, calls: list[dict]) -> dict:
+    """The plan with its Sentry calls as steps (none when the environment does not report to
+    Sentry), after everything else changed and before the record, so a crash still resumes them."""
+    from orchestrator import environments
+
+    if not calls or not sentry_settings.settings(environments.load(plan["env"])).enabled:
+        return plan
+    steps = list(plan["steps"])
+    at = next((i for i, name in enumerate(steps) if name.startswith("record")), len(steps))
+    return {**plan, "steps": steps[:at] + [c["id"] for c in calls] + steps[at:], "sentry": calls}
+
+
+def preflight(env: str) -> None:
+    """Exit 2 before anything changes when the environment reports to Sentry without SENTRY_*."""
+    from orchestrator import environments
+
+    sentry_settings.preflight(sentry_settings.settings(environments.load(env)), os.environ)
