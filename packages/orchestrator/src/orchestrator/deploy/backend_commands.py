@@ -16,6 +16,7 @@ from pathlib import Path
 
 from orchestrator.adapters import cloudformation as cf
 from orchestrator.adapters import git as gitx
+from orchestrator.core import sentry_calls
 from orchestrator.deploy import backend_rollback, rollout
 from orchestrator.deploy.environment_steps import (
     DeleteStack,
@@ -27,6 +28,7 @@ from orchestrator.deploy.environment_steps import (
 )
 from orchestrator.engine import lease as lock
 from orchestrator.engine import operation, runner, target
+from orchestrator.observability import steps as sentry_steps
 
 
 def execute(
@@ -122,28 +124,42 @@ def rollback_backend(
     on_event: Callable[[runner.Event], None] = lambda e: None,
 ) -> dict:
     """Prod: switch back to the previous colour. Elsewhere: redeploy an earlier release by digest.
-    Then record what runs in the manifest — one operation, one journal."""
+    Then tell Sentry (a deploy of the backend release rolled back to) and record what runs in the
+    manifest — one operation, one journal."""
     place = target.place(env)
 
     def make_plan() -> dict:
         choice = backend_rollback.rollback_choice(env, to=to, echo=echo)
         what = f"{choice['from']} → {choice['to']}" if choice["mode"] == "switch" else choice["version"]
-        return {
+        plan = {
             "kind": "rollback-backend",
             "env": env,
             "choice": choice,
             "steps": ["rollback-backend", "record-environment"],
             "summary": f"rollback-backend {env} ({what})",
         }
+        # A colour without a version tag (deployed ad hoc) has no Sentry release to name.
+        versions = {"backend": choice["version"]} if choice.get("version") else {}
+        return sentry_steps.with_calls(plan, sentry_calls.calls("rollback-backend", env, versions))
+
+    def steps_for(plan: dict) -> list:
+        sentry = {s.name: s for s in sentry_steps.steps_for(plan)}
+        return (
+            [RollBackBackend(smoke=smoke, poll=poll)]
+            + [sentry[n] for n in plan["steps"] if n in sentry]
+            + [RecordBackendRollback()]
+        )
 
     op = operation.Operation(
         kind="rollback-backend",
         env=env,
         request={"env": env, "to": to},
         make_plan=make_plan,
-        steps_for=lambda plan: [RollBackBackend(smoke=smoke, poll=poll), RecordBackendRollback()],
+        steps_for=steps_for,
         needs_cdn=False,
     )
+    if not dry_run:
+        sentry_steps.preflight(env)
     return execute(root, op, place, dry_run=dry_run, resume=resume, push=push, echo=echo, on_event=on_event)
 
 
