@@ -4,7 +4,9 @@ The canary is one small object per environment, `/canary/routing.json` in the wi
 (rules in `core/canary.py`); the loader every tenant embeds reads it on intent. Each command
 is one plan through the engine (lease, journal, resume, --dry-run) whose steps write the
 object, invalidate exactly its path (and, for promote, move stable/latest first), then record
-the command in the manifest's event log. Raw tenant ids live only in the manifest (our repo);
+the command in the manifest's event log; where the environment reports to Sentry, a deploy
+named after the move (`canary 10%`, `canary abort`, `canary promote`) comes before the record.
+Raw tenant ids live only in the manifest (our repo);
 the public object carries their salted digests.
 """
 
@@ -20,10 +22,13 @@ from orchestrator.adapters import cdn
 from orchestrator.adapters import git as gitx
 from orchestrator.core import canary as cn
 from orchestrator.core import manifest as mf
+from orchestrator.core import sentry_calls
 from orchestrator.core.release_plan import channel_moves, invalidation_paths
+from orchestrator.engine import journal as journals
 from orchestrator.engine import manifest_store, operation, runner, target
 from orchestrator.engine.context import Ctx
 from orchestrator.errors import UserError
+from orchestrator.observability import steps as sentry_steps
 from orchestrator.release import rollback
 from orchestrator.release.channel_steps import Invalidate, MoveChannels, Smoke
 from orchestrator.release.record_steps import RecordEnvironment, widget_artifacts
@@ -133,7 +138,15 @@ def as_canary_promotion(
         "promote", env, manifest, _stable(manifest, env), version, artifact.sha384, tenants, percent_bp, now,
         None, "",
     )  # fmt: skip
-    steps = [s for s in promotion["steps"] if s not in ("move-channels", "invalidate", "smoke")]
+    # Sentry: the widget's deploy is named after the canary, and not finalized (not everyone has it).
+    label = sentry_calls.canary_label(percent_bp, len(tenants))
+    sentry = sentry_calls.on_canary(promotion.get("sentry") or [], label)
+    kept = {c["id"] for c in sentry}
+    steps = [
+        s
+        for s in promotion["steps"]
+        if s not in ("move-channels", "invalidate", "smoke") and (not s.startswith("sentry-") or s in kept)
+    ]
     at = steps.index("record-environment")
     steps[at:at] = ["write-routing", "invalidate"]
     return {
@@ -142,6 +155,7 @@ def as_canary_promotion(
         "routing": routed["routing"],
         "invalidate": [cn.PATH],
         "steps": steps,
+        **({"sentry": sentry} if sentry else {}),
         "details": {"canary": routed["details"]["canary"]},
         "summary": f"{promotion['summary']} on canary ({routed['summary'].split(': ', 1)[1]})",
     }
@@ -275,6 +289,32 @@ def _routing_plan(kind, env, manifest, stable, version, integrity, tenants, bp, 
     }
 
 
+def with_sentry(p: dict | None) -> dict | None:
+    """The plan with its Sentry deploy: the canary version under the canary's share, the stable
+    version (everyone's again) on abort, the promoted version on promote (finalized in prod)."""
+    if p is None:
+        return None
+    routing = p["routing"]
+    if p["kind"] == "canary-abort":
+        version, label = routing.get("stable"), "canary abort"
+    elif p["kind"] == "canary-promote":
+        version, label = p["components"]["widget"]["version"], "canary promote"
+    else:
+        tenants = len(p["details"]["canary"]["tenants"])
+        version, label = (
+            routing["canary"]["version"],
+            sentry_calls.canary_label(routing["canary"]["percent_bp"], tenants),
+        )
+    versions = {"widget": version} if version else {}
+    calls = sentry_calls.calls(p["kind"], p["env"], versions, names={"widget": label})
+    return sentry_steps.with_calls(p, calls)
+
+
+def steps_for(p: dict) -> list:
+    sentry = {s.name: s for s in sentry_steps.steps_for(p)}
+    return [sentry.get(name) or STEPS[name] for name in p["steps"]]
+
+
 # ── the commands ────────────────────────────────────────────────────────────────────────
 
 
@@ -325,17 +365,32 @@ def run(
             )
         integrity = app_integrity(tgt.artifact_bucket, version)
     now = datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    request = {"env": env, "action": action, "version": version, "tenants": tenants, "percent": percent}
+    # The same command left unfinished (a crash) is resumed, not planned again: its first steps
+    # changed the routing object, so a fresh plan would find nothing to do (or no active canary)
+    # and its last steps (Sentry's deploy, the record) would never run.
+    pending = next(
+        (
+            j.plan
+            for j in journals.unfinished(tgt.artifact_bucket, env)
+            if j.kind == f"canary-{action}" and j.request == request
+        ),
+        None,
+    )
     current = read_routing(tgt.widget_bucket)
-    the_plan = plan(manifest, action, env, current, now, version, integrity, tenant_list, percent_bp, reason)
+    the_plan = pending or with_sentry(
+        plan(manifest, action, env, current, now, version, integrity, tenant_list, percent_bp, reason)
+    )
     if dry_run or the_plan is None:
         return the_plan, None
+    sentry_steps.preflight(env)
     gitx.require_up_to_date(repo)
     op = operation.Operation(
         kind=the_plan["kind"],
         env=env,
-        request={"env": env, "action": action, "version": version, "tenants": tenants, "percent": percent},
+        request=request,
         make_plan=lambda: the_plan,
-        steps_for=lambda p: [STEPS[name] for name in p["steps"]],
+        steps_for=steps_for,
     )
     outcome = operation.run(root, op, tgt, gitx.who(repo), None, push, wait, echo, on_event, confirm)
     return the_plan, outcome
