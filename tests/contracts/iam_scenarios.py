@@ -111,6 +111,9 @@ def lambda_work(environment: dict[str, str]) -> None:
     bookings.handler(
         widget_event(LOLA, "availability", {"serviceId": "corte", "date": monday.date().isoformat()})
     )
+    # bookings: the widget's client-health report (EMF on stdout; no AWS call, so no new permission)
+    report = {"input": {"widgetVersion": "1.4.0", "kind": "BOOT", "count": 1}}
+    assert bookings.handler(widget_event(LOLA, "reportClientEvent", report, parent="Mutation")) is True
 
     # chat, guided flow (DISABLE_IA on)
     _switch_ia(environment["DISABLE_IA_PARAM"], True)

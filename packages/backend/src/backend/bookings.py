@@ -1,4 +1,5 @@
-"""The bookings function: the widget's read side — tenant config, services, availability.
+"""The bookings function: the widget's read side — tenant config, services, availability — and its
+client-health reports (`reportClientEvent`, backend.client_events).
 
 AppSync direct Lambda resolver; the tenant comes from the Lambda authorizer's resolverContext.
 """
@@ -36,7 +37,18 @@ def availability(event: dict) -> dict:
     }
 
 
-RESOLVERS = {"tenantConfig": tenant_config, "services": services, "availability": availability}
+def report_client_event(event: dict) -> bool:
+    from backend import client_events
+
+    return client_events.report_client_event(event)
+
+
+RESOLVERS = {
+    "tenantConfig": tenant_config,
+    "services": services,
+    "availability": availability,
+    "reportClientEvent": report_client_event,
+}
 
 
 def handler(event, context=None):

@@ -18,6 +18,7 @@ RESOLVERS: dict[tuple[str, str], str] = {
     ("Query", "services"): "bookings",
     ("Query", "availability"): "bookings",
     ("Mutation", "sendMessage"): "chat",
+    ("Mutation", "reportClientEvent"): "bookings",
     ("Query", "bookings"): "admin",
     ("Query", "usage"): "admin",
     ("Mutation", "cancelBooking"): "admin",

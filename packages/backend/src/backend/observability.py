@@ -5,6 +5,11 @@ dashboard in infra/monitoring.yaml watch these names (tests/contracts/test_metri
 holds them together). CloudWatch matches a metric's dimension set exactly and never aggregates,
 so each EMF document publishes its value twice, in one line: per tenant (drill-down) and per
 service + environment (what the alarms watch, whatever tenant it came from).
+
+The widget's client-health counters (`WidgetBoots`, `WidgetErrors`, from `reportClientEvent`)
+are published per widget version instead: per service + environment + WidgetVersion (what
+`inv canary watch` reads for the canary and the stable version) and the same with tenantId
+(drill-down). Four and three dimensions, far under CloudWatch's 30.
 """
 
 from __future__ import annotations
@@ -16,6 +21,8 @@ import os
 NAMESPACE = "BookingChat"
 PER_TENANT = ("service", "environment", "tenantId")
 PER_SERVICE = ("service", "environment")
+PER_VERSION = ("service", "environment", "WidgetVersion")
+PER_TENANT_VERSION = ("service", "environment", "tenantId", "WidgetVersion")
 
 
 class Metric(enum.StrEnum):
@@ -24,6 +31,11 @@ class Metric(enum.StrEnum):
     PLAN_EXCEEDED = "PlanExceeded"
     FALLBACK_USED = "FallbackUsed"
     BEDROCK_TOKENS = "BedrockTokens"
+    WIDGET_BOOTS = "WidgetBoots"  # app boots of one widget version (the canary judge's denominator)
+    WIDGET_ERRORS = "WidgetErrors"  # client errors + failed chat turns of one widget version
+
+
+WIDGET_METRICS = (Metric.WIDGET_BOOTS, Metric.WIDGET_ERRORS)
 
 
 def env_name() -> str:
@@ -56,4 +68,31 @@ def metric(name: Metric, tenant_id: str, value: float = 1, unit: str = "Count") 
     for dim in PER_TENANT:
         emf.add_dimension(name=dim, value=values[dim])
     emf.add_dimensions(**{dim: values[dim] for dim in PER_SERVICE})
+    emf.flush_metrics()
+
+
+def widget_dimensions(env: str, version: str) -> dict[str, str]:
+    """The per-version dimension set as a deployed function publishes it (functions.yaml gives every
+    function POWERTOOLS_SERVICE_NAME=bookingchat-<env>): what the canary watcher queries."""
+    return {"service": f"bookingchat-{env}", "environment": env, "WidgetVersion": version}
+
+
+def widget_counts(tenant_id: str, version: str, boots: int, errors: int) -> None:
+    """One EMF line with both client-health counters (one may be 0: a version that reported
+    anything has both series, so a series with no data means nothing was reported)."""
+    from aws_lambda_powertools.metrics import EphemeralMetrics, MetricUnit
+
+    namespace = os.environ.get("POWERTOOLS_METRICS_NAMESPACE", NAMESPACE)
+    emf = EphemeralMetrics(namespace=namespace, service=service_name())
+    emf.add_metric(name=Metric.WIDGET_BOOTS.value, unit=MetricUnit.Count, value=boots)
+    emf.add_metric(name=Metric.WIDGET_ERRORS.value, unit=MetricUnit.Count, value=errors)
+    values = {
+        "service": service_name(),
+        "environment": env_name(),
+        "tenantId": tenant_id,
+        "WidgetVersion": version,
+    }
+    for dim in PER_TENANT_VERSION:
+        emf.add_dimension(name=dim, value=values[dim])
+    emf.add_dimensions(**{dim: values[dim] for dim in PER_VERSION})
     emf.flush_metrics()
