@@ -101,3 +101,50 @@ def _canary(action, env, version, tenants, percent, reason, dry_run, json, yes, 
         ui.render_canary_plan(plan)
     if not dry_run:
         ui.publish_summary(plan["kind"] if plan else f"canary-{action}", outcome)
+
+
+@task(
+    help={
+        "env": "the environment",
+        "bake": "how long each step bakes before it may be raised, e.g. 30m, 1h (default 30m)",
+        "steps": "the percentages to raise the canary through, rising (default 5,25,50,100)",
+        "interval": "how often to read the metrics during a bake, e.g. 60s (a worse canary aborts at once)",
+        "max-wait": "how long a step may stay inconclusive (too few boots) before the watch gives up "
+        "(default 3 × bake)",
+        "promote": "at the last step, promote the canary instead of stopping at 'ready to promote'",
+        "dry-run": "read and judge, change nothing (print what would be done)",
+        "json": "print only JSON on stdout",
+        "push": "push each manifest commit",
+    }
+)
+@refusals
+def canary_watch(
+    c, env, bake="30m", steps="5,25,50,100", interval="60s", max_wait="", promote=False, dry_run=False,
+    json=False, push=False,
+):  # fmt: skip
+    """Bake, judge the canary's client error rate against stable's, raise it step by step or abort by itself."""
+    from pathlib import Path
+
+    from orchestrator import github, ui
+    from orchestrator.release import canary_watch as cw
+
+    if not dry_run:
+        ui.sandbox_banner()
+    w = cw.run(
+        Path.cwd(), env, bake=bake, steps=steps, interval=interval, max_wait=max_wait, promote=promote,
+        dry_run=dry_run, push=push, echo=ui.err_console.print, on_event=ui.render_step_event,
+    )  # fmt: skip
+    if json:
+        ui.print_json(w.to_json())
+    else:
+        ui.err_console.print(f"canary watch {env}: {w.result} — {w.reason}")
+    notes = [
+        f"{c['percent']:g} % {c['window'][1]}: canary {c['canary']['errors']}/{c['canary']['boots']} vs "
+        f"stable {c['stable']['errors']}/{c['stable']['boots']} errors/boots → {c['decision']}"
+        for c in w.checks[-20:]
+    ]
+    github.publish(
+        github.Summary(title=f"canary-watch {env}", outcome=f"{w.result}: {w.reason}", env=env, notes=notes)
+    )
+    if w.exit_code:
+        raise SystemExit(w.exit_code)

@@ -90,18 +90,43 @@ def _drive_backend() -> None:
         bedrock.assert_no_pending_responses()
 
 
-@pytest.fixture
-def emitted(aws, monkeypatch, capsys) -> list[mc.Emitted]:
-    """The EMF series the chat Lambda prints, run as app/functions.yaml configures it."""
-    from backend import runtime, seed
+def _report(tenant_id: str, version: str, kind: str, count: int) -> bool:
+    from backend import bookings
 
+    return bookings.handler(
+        {
+            "arguments": {"input": {"widgetVersion": version, "kind": kind, "count": count}},
+            "identity": {"resolverContext": {"tenantId": tenant_id}},
+            "info": {"fieldName": "reportClientEvent", "parentTypeName": "Mutation", "variables": {}},
+            "request": {"headers": {}},
+        }
+    )
+
+
+def _drive_widget_reports() -> None:
+    """The widget's client-health reports (the bookings function): a boot, an error, a failed turn."""
+    assert _report(LOLA, "1.4.0", "BOOT", 1)
+    assert _report(LOLA, "1.4.0", "ERROR", 2)
+    assert _report(ACME, "1.5.0-beta.2", "FAILED_TURN", 1)
+
+
+def _run_as(function: str, monkeypatch) -> None:
+    """The environment variables app/functions.yaml gives `function`, as the Lambda would see them."""
     params = {"EnvName": ENV, "NamePrefix": f"bookingchat-{ENV}", "TableName": TABLE}
-    lambda_env = mc.lambda_environment(template("app/functions.yaml"), "ChatFunction", params, "us-east-1")
+    lambda_env = mc.lambda_environment(template("app/functions.yaml"), function, params, "us-east-1")
     for key in ("ENV_NAME", "POWERTOOLS_SERVICE_NAME", "POWERTOOLS_METRICS_NAMESPACE"):
         if key in lambda_env:
             monkeypatch.setenv(key, lambda_env[key])
         else:
             monkeypatch.delenv(key, raising=False)
+
+
+@pytest.fixture
+def emitted(aws, monkeypatch, capsys) -> list[mc.Emitted]:
+    """The EMF series the chat Lambda prints, run as app/functions.yaml configures it."""
+    from backend import runtime, seed
+
+    _run_as("ChatFunction", monkeypatch)
     monkeypatch.setenv("TABLE_NAME", TABLE)
     monkeypatch.setenv("DISABLE_IA_PARAM", f"/bookingchat/{ENV}/DISABLE_IA")
     monkeypatch.setenv("DISABLE_IA_TTL_SECONDS", "0")
@@ -112,7 +137,10 @@ def emitted(aws, monkeypatch, capsys) -> list[mc.Emitted]:
     boto3.client("ssm").put_parameter(Name=f"/bookingchat/{ENV}/DISABLE_IA", Value="false", Type="String")
     capsys.readouterr()
     _drive_backend()
-    yield mc.parse_emf(capsys.readouterr().out)
+    out = capsys.readouterr().out
+    _run_as("BookingsFunction", monkeypatch)
+    _drive_widget_reports()
+    yield mc.parse_emf(out + capsys.readouterr().out)
     runtime.reset()
 
 
@@ -131,6 +159,27 @@ def test_custom_metrics_watched_are_emitted_with_that_exact_dimension_set(emitte
     assert [w for w in watching if not w.namespace.startswith(mc.AWS_PREFIX)], "no custom metric watched?"
     findings = mc.check_custom(watching, emitted)
     assert not findings, "\n".join(findings)
+
+
+def test_the_canary_watcher_reads_the_exact_series_the_widget_reports_create(emitted):
+    """CloudWatch matches namespace, name and the whole dimension set exactly: a watcher that asks
+    for another set (one dimension more or less, another service name) reads nothing, forever."""
+    from orchestrator.release import canary_watch
+
+    namespace, queries = canary_watch.queries(ENV, "1.4.0", "1.5.0-beta.2")
+    series = {(e.namespace, e.name, e.values) for e in emitted}
+    for name, dims in queries.values():
+        assert (namespace, name, tuple(sorted(dims.items()))) in series, f"{name} {dims} is never published"
+
+
+def test_the_widget_series_stay_within_cloudwatchs_dimension_rules(emitted):
+    from backend.observability import WIDGET_METRICS
+
+    widget = [e for e in emitted if e.name in {m.value for m in WIDGET_METRICS}]
+    assert {len(e.dimensions) for e in widget} == {3, 4}  # per version; per tenant and version
+    for e in widget:
+        assert len(e.dimensions) <= 30  # CloudWatch's limit per metric
+        assert all(0 < len(v) <= 1024 for _, v in e.values)  # a dimension value's length
 
 
 # ── what AWS publishes, and what must be switched on ────────────────────────────────────────

@@ -343,7 +343,9 @@ def run(
     on_event: Callable[[runner.Event], None] = lambda e: None,
     confirm: Callable[[dict], None] = lambda plan: None,
     tgt: target.Target | None = None,
+    details: dict | None = None,
 ) -> tuple[dict | None, operation.Outcome | None]:
+    """One canary command; `details` are added to the recorded event (canary watch: the numbers)."""
     if action not in ACTIONS or action == "status":
         raise UserError(f"unknown canary action {action!r}", f"choose one of: {', '.join(ACTIONS)}")
     if action == "start" and not version:
@@ -381,6 +383,8 @@ def run(
     the_plan = pending or with_sentry(
         plan(manifest, action, env, current, now, version, integrity, tenant_list, percent_bp, reason)
     )
+    if the_plan is not None and details and pending is None:
+        the_plan["details"] = {**the_plan["details"], **details}
     if dry_run or the_plan is None:
         return the_plan, None
     sentry_steps.preflight(env)
