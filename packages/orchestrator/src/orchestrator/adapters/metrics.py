@@ -56,3 +56,10 @@ def sums(
         if not token:
             break
     return {qid: (sum(values) if values else None) for qid, values in found.items()}
+
+
+def put(namespace: str, data: list[dict]) -> None:
+    """PutMetricData in chunks of 1000 datums (the API's limit per request)."""
+    cw = aws.shared("cloudwatch")
+    for i in range(0, len(data), 1000):
+        cw.put_metric_data(Namespace=namespace, MetricData=data[i : i + 1000])

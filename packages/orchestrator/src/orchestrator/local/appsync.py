@@ -33,6 +33,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import SimpleNamespace
 
 from orchestrator.errors import UserError
+from orchestrator.local import emf
 from orchestrator.local.embedded_aws import port_is_free
 
 UNAUTHORIZED_BODY = {
@@ -276,7 +277,9 @@ class Api:
                 },
             }
             try:
-                return self.handler(function)(event, _context(function, request_id))
+                # CloudWatch's EMF processing, emulated: the handler's metrics reach the embedded AWS.
+                with emf.forwarding():
+                    return self.handler(function)(event, _context(function, request_id))
             except GraphQLUserError as err:
                 raise AppSyncError(err.error_type, err.message) from None
             except Exception as err:  # noqa: BLE001 — AppSync reports an unhandled Lambda error so

@@ -18,6 +18,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 from backend.functions import FUNCTIONS
+from orchestrator.local import emf
 from orchestrator.paths import ROOT
 
 EVENTS = ROOT / "packages" / "backend" / "events"
@@ -124,7 +125,8 @@ def invoke(function: str, event: str, on_endpoint=lambda endpoint, throwaway: No
         )
         run = Invocation(function, event_path, endpoint, server is not None)
         try:
-            run.result = handler(payload, context)
+            with emf.forwarding():  # CloudWatch's EMF processing, emulated (local/emf.py)
+                run.result = handler(payload, context)
         except GraphQLUserError as err:
             run.error = {"errorType": err.error_type, "errorMessage": err.message}
         return run
