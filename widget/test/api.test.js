@@ -10,8 +10,8 @@ import { createWidgetTheme, safeColor } from '../src/app/theme.js';
 import { graphqlFetch, raw } from './helpers.js';
 
 describe('operations.graphql', () => {
-  it('holds exactly the four named operations of the contract', () => {
-    expect(Object.keys(OPERATIONS).sort()).toEqual(['Availability', 'SendMessage', 'Services', 'TenantConfig']);
+  it('holds exactly the five named operations of the contract', () => {
+    expect(Object.keys(OPERATIONS).sort()).toEqual(['Availability', 'ReportClientEvent', 'SendMessage', 'Services', 'TenantConfig']);
     expect(OPERATIONS.SendMessage).toMatch(/^mutation SendMessage\(\$input: SendMessageInput!\)/);
     expect(OPERATIONS.Availability).toContain('availability(serviceId: $serviceId, date: $date)');
     expect(OPERATIONS.SendMessage).toMatch(/booking \{[^}]*\breference\b/); // the card shows it

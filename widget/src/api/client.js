@@ -70,5 +70,6 @@ export function createClient({ endpoint, apiKey, fetchImpl }) {
     availability: (serviceId, date) =>
       request('Availability', { serviceId, date }).then((d) => d.availability),
     sendMessage: (input) => request('SendMessage', { input }).then((d) => d.sendMessage),
+    reportClientEvent: (input) => request('ReportClientEvent', { input }).then((d) => d.reportClientEvent),
   };
 }

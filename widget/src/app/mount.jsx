@@ -11,6 +11,7 @@ import { CacheProvider } from '@emotion/react';
 import { App } from './App.jsx';
 import { createClient } from '../api/client.js';
 import { configUrlFor, createReporter } from './observability.js';
+import { createHealth } from './health.js';
 
 // Read while this script runs (a classic script: currentScript is us), to find the environment's config.
 const APP_SRC = typeof document !== 'undefined' ? document.currentScript?.src : undefined;
@@ -53,19 +54,31 @@ function emotionSuffix(n) {
   return n.toString(26).replace(/./g, (c) => String.fromCharCode(97 + parseInt(c, 26)));
 }
 
-export function mountApp({ shadowRoot, container, options, inline, open, onRequestClose, onTheme, emit, fetchImpl, reporter: given }) {
+export function mountApp({ shadowRoot, container, options, inline, open, onRequestClose, onTheme, emit, fetchImpl, reporter: given, healthDelayMs }) {
   instances += 1;
   // Which app runs here (a canaried tenant runs another version than its loader): for people and tests.
   container.setAttribute('data-version', __WIDGET_VERSION__);
-  const reporter =
+  const api = createClient({ endpoint: options.endpoint, apiKey: options.apiKey, fetchImpl });
+  // Client health for the canary judge; its own reports go through the plain client (never counted).
+  const health = createHealth({ version: __WIDGET_VERSION__, send: api.reportClientEvent, delayMs: healthDelayMs });
+  health.boot();
+  const errors =
     given ?? createReporter({ configUrl: configUrlFor(APP_SRC), tenant: options.tenant, version: __WIDGET_VERSION__, fetchImpl });
+  const reporter = {
+    ...errors,
+    capture(error) {
+      health.error();
+      errors.capture(error);
+    },
+  };
   // Every chat text is remembered for the scrubber before anyone (host listeners included) sees it.
   const emitAndRemember = (type, detail) => {
     if (type === 'message') reporter.remember(detail?.text);
+    if (type === 'error') health.onErrorEvent(detail);
     return emit?.(type, detail);
   };
   const cache = createCache({ key: `bkc-${emotionSuffix(instances)}`, container: shadowRoot, prepend: true, nonce: options.nonce });
-  const client = reportingClient(createClient({ endpoint: options.endpoint, apiKey: options.apiKey, fetchImpl }), reporter);
+  const client = reportingClient(api, reporter);
   const root = createRoot(container);
   let props = { open, locale: options.locale };
   const render = () =>
