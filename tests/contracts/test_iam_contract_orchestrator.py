@@ -16,14 +16,15 @@ import warnings
 import boto3
 import pytest
 from release_world import MONOREPO, new_release_repo
+from semver import Version
 
 from orchestrator.core import checklist as cl
 from orchestrator.core.release_plan import plan_hash
 from orchestrator.deploy import rollout
-from orchestrator.engine import target
+from orchestrator.engine import manifest_store, target
 from orchestrator.quality import iam_contract, iam_principals
 from orchestrator.quality.iam_calls import SETUP, Recorder, acting_as
-from orchestrator.release import promote, release, rollback
+from orchestrator.release import canary, canary_watch, promote, release, rollback
 
 ENVS = ("dev", "qa", "prod")
 
@@ -61,6 +62,25 @@ def run_the_ladder(repo, tmp_path) -> None:
     release_to_prod(repo.path, tmp_path, "widget")
     with acting_as("deploy:prod"):
         rollback.run(repo.path, "rollback-widget", "prod", "latest")
+    canary_in_prod(repo)
+
+
+def canary_in_prod(repo) -> None:
+    """The version rolled back from goes on canary in prod; `canary watch` reads its metrics
+    (CloudWatch GetMetricData: none yet, so it stops), then the canary is aborted."""
+    manifest = manifest_store.load(repo.path)
+    stable = manifest.environments["prod"].channels["stable"]
+    newest = max(manifest.component("widget").releases, key=Version.parse)
+    assert newest != stable
+    clock = iter(range(1_800_000_000, 1_800_100_000, 600))
+    with acting_as("deploy:prod"):
+        canary.run(repo.path, "start", "prod", newest, percent="5")
+        watched = canary_watch.run(
+            repo.path, "prod", bake="10m", interval="10m", dry_run=True,
+            clock=lambda: float(next(clock)), sleep=lambda s: None, echo=lambda s: None,
+        )  # fmt: skip
+        assert watched.result == "stopped" and "no data" in watched.reason
+        canary.run(repo.path, "abort", "prod", reason="contract test")
 
 
 def test_every_orchestrator_call_is_allowed_by_the_deploy_role(ladder_recorder, tmp_path, capsys):
