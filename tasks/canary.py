@@ -64,8 +64,11 @@ def canary_status(c, env, json=False):
 
     from orchestrator import ui
     from orchestrator.release import canary as cn
+    from orchestrator.release import canary_watch
 
     st = cn.status(Path.cwd(), env)
+    # The judge over the window since the routing last changed (CloudWatch; same as canary-watch).
+    st["health"] = canary_watch.health(st, env)
     if json:
         ui.print_json(st)
     else:

@@ -30,8 +30,15 @@ def test_start_status_abort_through_the_cli(release_repo, aws):
     assert status.returncode == 0, status.stderr
     st = json.loads(status.stdout)
     assert (st["state"], st["version"], st["tenants"]) == ("active", "1.1.0", ["salon-luna"])
+    assert st["health"]["verdict"]["outcome"] == "error"  # no client report yet: no data, not zero
     shown = release_repo.inv("canary-status", "--env", "dev")
-    assert "canary 1.1.0 for salon-luna" in shown.stderr
+    assert "canary 1.1.0 for salon-luna" in shown.stderr and "canary: no data" in shown.stderr
+
+    # No metric at all: the watch stops at its first check (exit 1) and names what is missing.
+    watched = release_repo.inv("canary-watch", "--env", "dev", "--bake", "1m", "--interval", "1s", "--json")
+    assert watched.returncode == 1, watched.stderr
+    report = json.loads(watched.stdout)
+    assert (report["result"], report["actions"]) == ("stopped", []) and "canary: no data" in report["reason"]
 
     aborted = release_repo.inv("canary-abort", "--env", "dev", "--reason", "errors", "--yes")
     assert aborted.returncode == 0, aborted.stderr
@@ -50,6 +57,12 @@ def test_bad_input_is_one_refusal_with_exit_code_2(release_repo, aws):
         (["canary-start", "9.9.9", "--env", "dev", "--percent", "5"], "was never released"),
         (["canary-set", "--env", "dev", "--percent", "5"], "has no active canary"),
         (["canary-abort", "--env", "dev", "--yes"], "has no active canary"),
+        (
+            ["canary-watch", "--env", "dev", "--bake", "half an hour"],
+            "--bake 'half an hour' is not a duration",
+        ),
+        (["canary-watch", "--env", "dev", "--steps", "50,25"], "does not rise"),
+        (["canary-watch", "--env", "dev"], "has no active canary"),
     ]:
         result = release_repo.inv(*args)
         assert result.returncode == 2, (args, result.stderr)

@@ -130,3 +130,15 @@ def test_dry_run_judges_but_changes_nothing(on_canary, dev):
 def test_a_bad_bake_is_refused_before_anything_is_read(on_canary, dev):
     with pytest.raises(UserError, match="--bake '30 minutes' is not a duration"):
         canary_watch.run(on_canary.path, "dev", bake="30 minutes", tgt=dev, sleep=lambda s: None)
+
+
+def test_status_health_judges_the_window_since_the_routing_changed(on_canary, dev):
+    st = canary.status(on_canary.path, "dev", tgt=dev)
+    changed = datetime.fromisoformat(st["updated"].replace("Z", "+00:00")).timestamp()
+    put("1.1.0", changed + 60, 300, 60)
+    put("1.0.0", changed + 60, 4000, 40)
+    put("1.1.0", changed - 600, 1000, 0)  # before the routing changed: not this canary's window
+    h = canary_watch.health(st, "dev", now=changed + 300)
+    assert h["canary"] == {"version": "1.1.0", "boots": 300, "errors": 60}
+    assert h["verdict"]["outcome"] == "fail" and h["window"][0] == st["updated"]
+    assert canary_watch.health({**st, "state": "aborted"}, "dev") is None

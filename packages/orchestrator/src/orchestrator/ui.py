@@ -351,4 +351,12 @@ def render_canary_status(st: dict) -> None:
     if st.get("last_event"):
         e = st["last_event"]
         err_console.print(f"last: {e['action']} at {e['at']} by {e['by']}")
-    err_console.print("health: not judged yet (no canary watch)")
+    h = st.get("health")
+    if h:
+        c, s = h["canary"], h["stable"]
+        err_console.print(
+            f"health since {h['window'][0]}: {h['verdict']['outcome']} — {h['verdict']['reason']} "
+            f"(canary {c['errors']}/{c['boots']}, stable {s['errors']}/{s['boots']} errors/boots)"
+        )
+    elif st["state"] == "active":
+        err_console.print("health: not judged (no metrics read)")

@@ -175,6 +175,34 @@ def watch(
         return w
 
 
+def health(
+    status: dict, env: str, reader: Reader | None = None, now: float | None = None, max_age: int = 24 * 3600
+) -> dict | None:
+    """`canary-status`'s health line: the judge over the window since the routing last changed
+    (at most `max_age`), with the numbers; None without an active canary."""
+    from orchestrator import environments
+
+    if status.get("state") != "active" or not status.get("version") or not status.get("stable"):
+        return None
+    end = time.time() if now is None else now
+    changed = status.get("updated") or status.get("since")
+    try:
+        start = datetime.fromisoformat(str(changed).replace("Z", "+00:00")).timestamp()
+    except ValueError:
+        start = end - max_age
+    start = min(max(start, end - max_age), end - 60)
+    canary_arm, stable_arm = (reader or cloudwatch_reader(env))(
+        status["version"], status["stable"], _at(start), _at(end)
+    )
+    verdict = judge(canary_arm, stable_arm, Thresholds.from_env(environments.load(env)))
+    return {
+        "window": [_iso(start), _iso(end)],
+        "canary": {"version": status["version"], "boots": canary_arm.boots, "errors": canary_arm.errors},
+        "stable": {"version": status["stable"], "boots": stable_arm.boots, "errors": stable_arm.errors},
+        "verdict": verdict.as_dict(),
+    }
+
+
 def _at(t: float) -> datetime:
     return datetime.fromtimestamp(t, UTC)
 
