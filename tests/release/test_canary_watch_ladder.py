@@ -1,16 +1,18 @@
 """`canary watch` against the embedded AWS and a real git repo: metrics read back from CloudWatch
 (GetMetricData), the judge, and the canary commands as engine plans recorded in the manifest.
 
-The metrics are put with PutMetricData here, under the exact names and dimension set the backend
-publishes (backend.observability.widget_dimensions); the path from the widget's
-`reportClientEvent` through the local AppSync to CloudWatch is tests/local/test_emf_forwarding.py.
-Only the clock is ours: it starts three hours back so each step's window holds the data put for it.
+Most tests put the metrics with PutMetricData, under the exact names and dimension set the backend
+publishes (backend.observability.widget_dimensions), at chosen times; the last one sends the
+widget's real `reportClientEvent` mutations through the local AppSync, whose EMF lines reach the
+embedded CloudWatch (local/emf.py). Only the clock is ours: it starts back in time so each step's
+window holds the data put for it.
 """
 
 from __future__ import annotations
 
 import json
 import time
+import urllib.request
 from datetime import UTC, datetime
 
 import boto3
@@ -142,3 +144,64 @@ def test_status_health_judges_the_window_since_the_routing_changed(on_canary, de
     assert h["canary"] == {"version": "1.1.0", "boots": 300, "errors": 60}
     assert h["verdict"]["outcome"] == "fail" and h["window"][0] == st["updated"]
     assert canary_watch.health({**st, "state": "aborted"}, "dev") is None
+
+
+@pytest.fixture
+def widget_api(aws, monkeypatch):
+    """The local AppSync with dev's handlers, as the Lambdas run in dev (functions.yaml's values)."""
+    from backend import runtime, seed
+    from orchestrator.local import appsync as local_appsync
+
+    for key, value in {
+        "TABLE_NAME": "bookingchat-dev",
+        "ENV_NAME": "dev",
+        "POWERTOOLS_SERVICE_NAME": "bookingchat-dev",
+    }.items():
+        monkeypatch.setenv(key, value)
+    runtime.reset()
+    seed.seed("bookingchat-dev")
+    server = local_appsync.start(0, aws_endpoint=aws.endpoint)
+    yield server, seed.api_keys()
+    server.stop()
+    runtime.reset()
+
+
+def report(url: str, key: str, version: str, kind: str, count: int) -> None:
+    body = json.dumps(
+        {
+            "query": "mutation R($input: ClientEventInput!) { reportClientEvent(input: $input) }",
+            "variables": {"input": {"widgetVersion": version, "kind": kind, "count": count}},
+        }
+    ).encode()
+    request = urllib.request.Request(
+        url, body, {"content-type": "application/json", "authorization": key}, method="POST"
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:
+        assert json.loads(response.read()) == {"data": {"reportClientEvent": True}}
+
+
+def test_client_reports_through_the_local_appsync_make_the_watch_abort_a_worse_canary(
+    on_canary, dev, widget_api
+):
+    """The whole path: the widget's mutation with a tenant key → the bookings handler's EMF line →
+    (local/emf.py) PutMetricData → GetMetricData → the judge → `canary abort`, recorded."""
+    server, keys = widget_api
+    lola, acme = keys["peluqueria-lola"], keys["acme-dental"]
+    for key in (lola, acme):  # 100 canary boots, 30 of them with a failed turn or an error
+        report(server.url, key, "1.1.0", "BOOT", 50)
+        report(server.url, key, "1.1.0", "FAILED_TURN", 10)
+        report(server.url, key, "1.1.0", "ERROR", 5)
+    for _ in range(4):  # 200 stable boots, 2 errors
+        report(server.url, acme, "1.0.0", "BOOT", 50)
+    report(server.url, lola, "1.0.0", "ERROR", 2)
+    clock = Clock(time.time() - 100)  # the first check, 2 min later, is just after the reports
+    w = canary_watch.run(
+        on_canary.path, "dev", bake="2m", interval="2m", tgt=dev,
+        clock=clock, sleep=clock.sleep, echo=lambda s: None,
+    )  # fmt: skip
+    assert (w.result, w.exit_code) == ("aborted", 1)
+    event = on_canary.manifest()["events"][-1]
+    assert event["action"] == "canary-abort" and "30.00% vs stable 1.00%" in event["details"]["reason"]
+    assert event["details"]["watch"]["canary"] == {"version": "1.1.0", "boots": 100, "errors": 30}
+    assert event["details"]["watch"]["stable"] == {"version": "1.0.0", "boots": 200, "errors": 2}
+    assert routing(dev)["state"] == "aborted"

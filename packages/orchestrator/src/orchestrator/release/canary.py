@@ -426,7 +426,7 @@ def status(root: Path, env: str, tgt: target.Target | None = None) -> dict:
         "since": active.get("since") if active else None,
         "updated": (current or {}).get("updated"),
         "last_event": {"action": last.action, "at": last.at.isoformat(), "by": last.by} if last else None,
-        # The health judge (canary vs stable error rates) is not built yet: see docs/deployment.
+        # The judge over the metrics: filled by `canary-status` (release/canary_watch.health).
         "health": None,
     }
     return out
