@@ -82,6 +82,25 @@ def test_every_environment_limits_query_depth_resolvers_and_junk_tokens(env_name
     assert not limits.token_allowed("not a key") and not limits.token_allowed("bc_x_short")
 
 
+@pytest.mark.parametrize("env_name", ENVS)
+def test_every_widget_operation_fits_the_public_keys_limits(env_name):
+    """The operations the widget sends (its client-health report included) pass the depth and
+    resolver-count limits, or a widget would be refused whole by AppSync in that environment."""
+    from graphql import parse, validate
+
+    from backend.graphql_schema import load_schema
+    from orchestrator.paths import WIDGET
+
+    limits, schema = api_limits.for_environment(env_name), load_schema()
+    source = (WIDGET / "src" / "api" / "operations.graphql").read_text(encoding="utf-8")
+    document = parse(source)
+    assert not validate(schema, document), "the widget sends an operation the schema refuses"
+    names = [d.name.value for d in document.definitions if getattr(d, "name", None)]
+    assert "ReportClientEvent" in names
+    for name in names:
+        assert limits.refusal(source, name) is None, name
+
+
 def test_the_app_stack_passes_each_limit_to_the_nested_stack_that_uses_it():
     app = template("app.yaml")
     env_params = set(environments.load("prod").limit_params())
