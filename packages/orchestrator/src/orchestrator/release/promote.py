@@ -8,7 +8,6 @@ checklist bound to the plan hash, every item of which the tool verifies itself.
 
 from __future__ import annotations
 
-import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,14 +17,13 @@ from semver import Version
 from orchestrator.adapters import aws
 from orchestrator.adapters import git as gitx
 from orchestrator.core import checklist as cl
-from orchestrator.core import compat
 from orchestrator.core import manifest as mf
 from orchestrator.core.release_plan import channel_moves, invalidation_paths, plan_hash
 from orchestrator.deploy.backend_steps import DeployPromotedBackend
 from orchestrator.engine import manifest_store, operation, runner, target
 from orchestrator.errors import UserError
 from orchestrator.release import canary as canary_release
-from orchestrator.release import release
+from orchestrator.release import compat_gate, release
 from orchestrator.release.channel_steps import Invalidate, MoveChannels, Smoke
 from orchestrator.release.promotion_steps import CopyWidget
 from orchestrator.release.record_steps import RecordEnvironment
@@ -181,38 +179,30 @@ def _alarms(env: str) -> str | None:
 
 
 def _graphql(root: Path, manifest: mf.Manifest, the_plan: dict) -> str | None:
-    """Every widget on a channel of the target (and the promoted one) against the new backend's schema."""
-    env = the_plan["env"]
-    backend = the_plan["components"].get("backend", {}).get("version") or (
-        manifest.environments.get(env, mf.Environment()).backend.version
-        if manifest.environments.get(env, mf.Environment()).backend
-        else None
-    )
-    if backend is None:
-        return None
-    sha = manifest.component("backend").releases[backend].git_sha
+    """The checklist's `no_graphql_break` fact: the same gate every promote runs, as a reason."""
     try:
-        sdl = subprocess.run(
-            ["git", "show", f"{sha}:infra/graphql/schema.graphql"],
-            cwd=root,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout
-    except subprocess.CalledProcessError:
-        return f"cannot read infra/graphql/schema.graphql at backend {backend}'s commit {sha[:7]}"
-    live = set(manifest.environments.get(env, mf.Environment()).channels.values())
-    if "widget" in the_plan["components"]:
-        live.add(the_plan["components"]["widget"]["version"])
-    widgets = {
-        v: manifest.component("widget").releases[v].graphql_operations
-        for v in live
-        if v in manifest.component("widget").releases
-    }
-    from backend.graphql_schema import load_schema_text
+        graphql_gate(root, manifest, the_plan)
+    except UserError as err:
+        return err.message
+    return None
 
-    found = compat.breaks(load_schema_text(sdl), widgets)
-    return "; ".join(str(b) for b in found) or None
+
+def graphql_gate(root: Path, manifest: mf.Manifest, the_plan: dict) -> dict | None:
+    """The GraphQL compatibility gate of every promote (refuses on a break): the backend the
+    environment will run — the promoted one, else its current one — against every widget live
+    there (channels, canary routing) and the promoted widget."""
+    env = the_plan["env"]
+    if "backend" in the_plan["components"]:
+        backend = the_plan["components"]["backend"]["version"]
+        sha = manifest.component("backend").releases[backend].git_sha
+    else:
+        backend, sha = compat_gate.env_backend(manifest, env)
+    extra = {}
+    if "widget" in the_plan["components"]:
+        version = the_plan["components"]["widget"]["version"]
+        where = "promoted to canary" if "routing" in the_plan else "promoted to stable/latest"
+        extra[version] = (where, dict(manifest.component("widget").releases[version].graphql_operations))
+    return compat_gate.run(root, manifest, env, backend, sha, extra)
 
 
 def _stateful(the_plan: dict) -> str | None:
@@ -290,11 +280,14 @@ def run(
         tgt = tgt or target.resolve(env)
 
     def shaped(p: dict | None, m) -> dict | None:
-        """The plan with its Sentry steps and, onto canary only, shaped by the routing object."""
+        """The plan with its Sentry steps and, onto canary only, shaped by the routing object;
+        then through the GraphQL gate (a break refuses here, before anything is written)."""
         if p is None:
             return None
         p = release.with_sentry(p, "promote", {n: c["version"] for n, c in p["components"].items()})
-        return canary_release.promotion_on_canary(p, m, tgt, canary) if canary else p
+        p = canary_release.promotion_on_canary(p, m, tgt, canary) if canary else p
+        checked = graphql_gate(root, m, p)
+        return {**p, "graphql": checked} if checked else p
 
     the_plan = shaped(the_plan, manifest)  # before the dry run: the prod checklist signs this plan's hash
     if dry_run or (the_plan is None and not resume):

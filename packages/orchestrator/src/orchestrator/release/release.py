@@ -21,6 +21,7 @@ from orchestrator.engine.context import Ctx
 from orchestrator.errors import UserError
 from orchestrator.observability import settings as sentry_settings
 from orchestrator.observability import steps as sentry_steps
+from orchestrator.release import compat_gate
 from orchestrator.release import version as versions
 from orchestrator.release.channel_steps import Invalidate, MoveChannels, Smoke
 from orchestrator.release.record_steps import Push, RecordRelease
@@ -58,8 +59,9 @@ class Request:
 def plan(root: Path, req: Request, current_channels: dict[str, str] | None = None) -> dict | None:
     """The release plan, from git alone (no credentials). None when there is nothing to release."""
     vplan = versions.plan(root, req.component, req.channel, req.bump)
+    manifest = versions.load_manifest(vplan.root)
     if current_channels is None:
-        env = versions.load_manifest(vplan.root).environments.get(req.env)
+        env = manifest.environments.get(req.env)
         current_channels = dict(env.channels) if env else {}
     releasing = {
         p.name: {
@@ -74,7 +76,24 @@ def plan(root: Path, req: Request, current_channels: dict[str, str] | None = Non
     out = release_plan.release_plan(
         req.env, req.channel, vplan.head_sha, releasing, current_channels, req.bump, req.push
     )
+    checked = graphql_gate(vplan.root, manifest, req, releasing, vplan.head_sha)
+    out = {**out, "graphql": checked} if checked else out
     return with_sentry(out, "release", {n: c["version"] for n, c in releasing.items()}, vplan.head_sha)
+
+
+def graphql_gate(root: Path, manifest, req: Request, releasing: dict, head_sha: str) -> dict | None:
+    """The GraphQL compatibility gate (refuses on a break): the backend this release leaves in
+    the environment — the one it builds from HEAD, else the one running there — against every
+    widget live there and the widget it builds (its operations read from HEAD)."""
+    if "backend" in releasing:
+        backend, sha = f"{releasing['backend']['version']} (HEAD {head_sha[:7]})", head_sha
+    else:
+        backend, sha = compat_gate.env_backend(manifest, req.env)
+    extra = {}
+    if "widget" in releasing:
+        ops = compat_gate.widget_operations_at(root, head_sha)
+        extra[releasing["widget"]["version"]] = (f"releasing to {req.channel}", ops)
+    return compat_gate.run(root, manifest, req.env, backend, sha, extra)
 
 
 def with_sentry(plan: dict, kind: str, versions: dict[str, str], head_sha: str | None = None) -> dict:
