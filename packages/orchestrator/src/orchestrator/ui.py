@@ -248,6 +248,8 @@ def render_ia(flip, dry_run: bool) -> None:
 
 
 def _resume_hint(j: dict, env: str) -> str:
+    if j.get("resume"):  # the engine's, naming a command that exists (engine.operation.resume_hint)
+        return j["resume"] + (f" (or --abandon {j['id']} --reason …)" if j["kind"] == "release" else "")
     if j["kind"] == "release":
         return f"./inv release --resume {j['id']} --env {env} (or --abandon {j['id']} --reason …)"
     return f"run the same ./inv {j['kind']} command again: it resumes {j['id']}"

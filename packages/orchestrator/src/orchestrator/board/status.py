@@ -27,6 +27,7 @@ from orchestrator.core import manifest as mf
 from orchestrator.engine import lease as lock
 from orchestrator.engine import manifest_store, target
 from orchestrator.engine.journal import unfinished
+from orchestrator.engine.operation import resume_hint
 from orchestrator.errors import UserError
 from orchestrator.release.channel_steps import pointer_key
 from orchestrator.release.widget_steps import LOADER
@@ -228,7 +229,14 @@ def env_status(manifest: mf.Manifest, env: str, tgt: target.Target | None, last:
     status.backend, backend_drift = backend_state(manifest, env, tgt)
     status.drift += backend_drift
     status.unfinished = [
-        {"id": j.id, "kind": j.kind, "by": j.by, "started_at": j.started_at, "steps_done": sorted(j.steps)}
+        {
+            "id": j.id,
+            "kind": j.kind,
+            "by": j.by,
+            "started_at": j.started_at,
+            "steps_done": sorted(j.steps),
+            "resume": resume_hint(j.kind, j.id, env, j.request),
+        }
         for j in unfinished(tgt.artifact_bucket, env)
     ]
     held = lock.read(tgt.artifact_bucket, env)

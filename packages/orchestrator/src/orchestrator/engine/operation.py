@@ -129,7 +129,7 @@ def _journal(op: Operation, tgt: Target, resume: str | None, who: str):
             return unfinished, True
         raise UserError(
             f"{op.env} has an unfinished {unfinished.kind} {unfinished.id} started by {unfinished.by}",
-            f"resume it with ./inv {unfinished.kind} --resume {unfinished.id}"
+            resume_hint(unfinished.kind, unfinished.id, op.env, unfinished.request)
             + (
                 f", or ./inv release --abandon {unfinished.id} --reason …"
                 if unfinished.kind == "release"
@@ -137,6 +137,38 @@ def _journal(op: Operation, tgt: Target, resume: str | None, who: str):
             ),
         )
     return None, False
+
+
+# Journal kinds whose task takes `--resume ID` (tasks/release.py, infra.py, board.py).
+_RESUME_FLAG = (
+    "release",
+    "promote",
+    "rollback-widget",
+    "rollback-backend",
+    "retire-colour",
+    "teardown",
+    "seed",
+)
+
+
+def resume_hint(kind: str, journal_id: str, env: str, request: dict) -> str:
+    """A command that really resumes an unfinished journal, spelled as the user types it. Pure.
+
+    Only some tasks take `--resume ID`; the others (canary-*, deploy, set-channel, …) resume by
+    running the same command again, which finds the unfinished journal with the same request."""
+    if kind in _RESUME_FLAG:
+        return f"resume it with ./inv {kind} --env {env} --resume {journal_id}"
+    if kind in ("agent-import", "agent-rollback"):
+        agent = f" --agent {request['agent']}" if request.get("agent") else ""
+        return f"resume it with ./inv agent {kind.split('-', 1)[1]} --env {env}{agent} --resume {journal_id}"
+    if kind.startswith("canary-") and request.get("action"):
+        args = [f"./inv canary-{request['action']}"]
+        args += [request["version"]] if request.get("version") else []
+        args += [f"--env {env}"]
+        args += [f"--tenants {request['tenants']}"] if request.get("tenants") is not None else []
+        args += [f"--percent {request['percent']}"] if request.get("percent") not in (None, "") else []
+        return f"resume it by running the same command again: {' '.join(args)}"
+    return f"resume it by running the same ./inv {kind} command (--env {env}) again"
 
 
 def _new_journal(op: Operation, tgt: Target, who: str, plan: dict) -> journals.Journal:
