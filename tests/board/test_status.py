@@ -152,3 +152,36 @@ def test_an_environment_that_cannot_be_read_still_shows_what_the_manifest_says(r
     assert not row.reachable and row.problem == "stack bookingchat-dev-edge is not deployed"
     assert {c.channel: c.manifest for c in row.channels} == {"latest": "1.0.0", "stable": "1.0.0"}
     assert row.to_json()["drift"] == []
+
+
+def test_the_canary_is_on_the_board_and_in_its_json(released, capsys):
+    """Version, how many tenants, percent, since and state: from the routing object loaders read."""
+    from orchestrator import ui
+    from orchestrator.release import canary, release, rollback
+
+    repo, dev = released
+    assert board(repo, dev).canary["state"] == "idle"  # a release leaves an idle routing object
+    repo.commit("feat: quick replies", "widget/src/app.js", "console.log('quick replies');\n")
+    release.run(repo.path, release.Request(env="dev", component="widget"), tgt=dev, echo=lambda s: None)
+    rollback.run(repo.path, "set-channel", "dev", "latest", to="1.0.0", tgt=dev)
+    rollback.run(repo.path, "set-channel", "dev", "stable", to="1.0.0", tgt=dev)
+    canary.run(repo.path, "start", "dev", "1.1.0", tenants="salon-luna,demo-clinic", percent="12.5", tgt=dev)
+
+    row = board(repo, dev)
+    since = row.canary["since"]
+    assert since and since.endswith("Z")
+    expected = {"state": "active", "version": "1.1.0", "tenants": 2, "percent": 12.5, "since": since}
+    assert row.canary == {**expected, "source": "cdn"}
+    assert row.to_json()["canary"] == row.canary
+    ui.render_status([row])
+    assert f"canary routing: 1.1.0 for 2 tenant(s) + 12.5 % since {since} (active)" in capsys.readouterr().err
+
+    canary.run(repo.path, "abort", "dev", tgt=dev)
+    assert board(repo, dev).canary == {
+        "state": "aborted", "version": None, "tenants": 0, "percent": 0, "since": None, "source": "cdn",
+    }  # fmt: skip
+    # Unreachable: what the manifest's newest canary command left.
+    offline = status.env_status(
+        mf.parse((repo.path / "releases/manifest.json").read_text(), "m"), "dev", None
+    )
+    assert offline.canary["state"] == "aborted" and offline.canary["source"] == "manifest"

@@ -192,6 +192,10 @@ def render_status(board) -> None:
             err_console.print(table)
         else:
             err_console.print("  channels: none")
+        if row.canary:
+            err_console.print(
+                f"  canary routing: {_canary_line(row.canary)}", highlight=False, soft_wrap=True
+            )
         if row.drift:
             err_console.print(f"  [bold white on red] DRIFT [/] [bold red]{len(row.drift)} difference(s)[/]")
             for d in row.drift:
@@ -245,6 +249,15 @@ def render_ia(flip, dry_run: bool) -> None:
         arrow = "would set" if dry_run else "set"
         err_console.print(f"{name}: {before or '(missing)'} → {arrow} {flip.value}")
     err_console.print(f"{flip.env}: {mode}" + ("" if flip.changed else " (already so)"))
+
+
+def _canary_line(c: dict) -> str:
+    where = "" if c["source"] == "cdn" else " (from the manifest; the CDN could not be read)"
+    if c["state"] != "active":
+        return f"nobody ({c['state']}){where}"
+    return (
+        f"{c['version']} for {c['tenants']} tenant(s) + {c['percent']:g} % since {c['since']} (active){where}"
+    )
 
 
 def _resume_hint(j: dict, env: str) -> str:

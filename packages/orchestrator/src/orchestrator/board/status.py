@@ -77,6 +77,8 @@ class EnvStatus:
     reachable: bool = True
     problem: str = ""  # why the real system could not be read (no credentials, not deployed…)
     sentry: str = ""  # whether the environment reports to Sentry (its [sentry] settings)
+    # The canary routing: {state, version, tenants (count), percent, since, source}; None when none.
+    canary: dict | None = None
 
     def to_json(self) -> dict:
         data = asdict(self)
@@ -198,6 +200,40 @@ def backend_state(
     return state, drift
 
 
+def canary_state(manifest: mf.Manifest, env: str, widget_bucket: str | None) -> dict | None:
+    """The environment's canary for the board: the routing object on the CDN (what loaders really
+    read), or — when the bucket cannot be read — the manifest's newest canary command."""
+    from orchestrator.core import canary as cn
+    from orchestrator.release import canary as canary_release
+
+    if widget_bucket is None:
+        last = canary_release.last_canary_event(manifest, env)
+        named = (last.details.get("canary") or {}) if last else {}
+        if not named:
+            return None
+        active = named.get("state") == "active"
+        return {
+            "state": named.get("state", "?"),
+            "version": named.get("version") if active else None,
+            "tenants": len(named.get("tenants", [])) if active else 0,
+            "percent": named.get("percent", 0) if active else 0,
+            "since": last.at.isoformat() if active else None,
+            "source": "manifest",
+        }
+    current = canary_release.read_routing(widget_bucket)
+    if current is None:
+        return None
+    active = cn.active_canary(current)
+    return {
+        "state": canary_release._state(current, active),
+        "version": active["version"] if active else None,
+        "tenants": len(active["tenants"]) if active else 0,
+        "percent": active["percent_bp"] / 100 if active else 0,
+        "since": active.get("since") if active else None,
+        "source": "cdn",
+    }
+
+
 # ── the board ────────────────────────────────────────────────────────────────────────────
 
 
@@ -224,8 +260,10 @@ def env_status(manifest: mf.Manifest, env: str, tgt: target.Target | None, last:
         reachable=tgt is not None,
     )
     if tgt is None:
+        status.canary = canary_state(manifest, env, None)
         return status
     status.channels, status.drift = channel_drift(manifest, env, tgt.widget_bucket)
+    status.canary = canary_state(manifest, env, tgt.widget_bucket)
     status.backend, backend_drift = backend_state(manifest, env, tgt)
     status.drift += backend_drift
     status.unfinished = [
