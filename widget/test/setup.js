@@ -11,4 +11,5 @@ afterEach(() => {
   document.head.replaceChildren();
   document.documentElement.removeAttribute('lang');
   sessionStorage.clear();
+  localStorage.clear();
 });

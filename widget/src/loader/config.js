@@ -23,6 +23,7 @@ export function normalizeOptions(raw = {}) {
     zIndex: Number.isFinite(zIndex) ? zIndex : DEFAULT_Z_INDEX,
     mount: raw.mount ? raw.mount : null,
     nonce: raw.nonce ? String(raw.nonce) : undefined,
+    color: raw.color, // the launcher's colour before the app brings the tenant's (checked where it is used)
     open: readBoolean(raw.open, false),
     // `intent` (default): the app (and the canary routing) is fetched when the visitor points at,
     // focuses or touches the launcher; a visitor who never does downloads the loader only.
@@ -47,6 +48,7 @@ export function optionsFromScript(script) {
     nonce: script.nonce || d.nonce,
     open: d.open,
     preload: d.preload,
+    color: d.color,
   });
 }
 

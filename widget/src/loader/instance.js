@@ -28,11 +28,25 @@ export function createInstance({ options, win, loadApp, emit, version }) {
     controller: null,
     appPromise: null,
     destroyed: false,
-    idleHandle: null,
   };
   let host = null;
   let launcher = null;
   let container = null;
+
+  // The tenant's colour reaches the launcher before intent: remembered from the last open (the app
+  // that knows it is fetched only on intent), else the tag's `data-color`. Only a hex colour (#rgb,
+  // #rrggbb, the app's own rule) is used: anything else would blank the launcher's background.
+  // Storage may throw (blocked cookies, Safari private mode): then nothing is remembered.
+  const colorKey = `bkc-color:${options.tenant}`;
+  const storage = (op, value) => {
+    try {
+      return win.localStorage[op](colorKey, value);
+    } catch {
+      // nothing remembered, nothing read: data-color (or the default) until the app loads
+    }
+  };
+  // setProperty returns undefined, so `paint` says whether the colour was a hex one and is applied.
+  const paint = (color) => /^#([\da-f]{3}){1,2}$/i.test(color) && !host.style.setProperty('--bkc-primary', color);
 
   const locale = () => resolveLocale({ requested: state.requestedLocale, ...pageLocaleSources(win) });
 
@@ -63,7 +77,7 @@ export function createInstance({ options, win, loadApp, emit, version }) {
           version: app.version ?? version,
           open: state.open,
           onRequestClose: () => close({ returnFocus: true }),
-          onTheme: (color) => host.style.setProperty('--bkc-primary', color),
+          onTheme: (color) => paint(color) && storage('setItem', color),
           emit: (event, detail) => emit(event, detail),
         });
         launcher?.removeAttribute('data-failed');
@@ -114,23 +128,13 @@ export function createInstance({ options, win, loadApp, emit, version }) {
   function destroy() {
     if (state.destroyed) return;
     state.destroyed = true;
-    if (state.idleHandle !== null) {
-      (win.cancelIdleCallback ?? win.clearTimeout).call(win, state.idleHandle);
-    }
     state.controller?.destroy();
     host?.remove();
     emit('destroy', {});
   }
 
-  function schedulePreload() {
-    const preload = () => {
-      state.idleHandle = null;
-      ensureApp().catch(() => {});
-    };
-    state.idleHandle = win.requestIdleCallback
-      ? win.requestIdleCallback(preload, { timeout: 5000 })
-      : win.setTimeout(preload, 2000);
-  }
+  // Fetch the app ahead of an open (idle preload, or intent); a destroyed widget fetches nothing.
+  const warm = () => state.destroyed || ensureApp().catch(() => {});
 
   async function mount() {
     await domReady(doc);
@@ -139,6 +143,7 @@ export function createInstance({ options, win, loadApp, emit, version }) {
     if (state.destroyed) return;
     host = doc.createElement('div');
     host.setAttribute('data-booking-chat', options.tenant);
+    paint(storage('getItem')) || paint(options.color);
     const shadow = host.attachShadow({ mode: 'open' });
     const style = doc.createElement('style');
     if (options.nonce) style.nonce = options.nonce;
@@ -165,9 +170,8 @@ export function createInstance({ options, win, loadApp, emit, version }) {
     target.appendChild(host);
     if (inline) ensureApp().catch(() => {});
     else if (options.open) open();
-    else if (options.preload === 'idle') schedulePreload();
+    else if (options.preload === 'idle') win.requestIdleCallback ? win.requestIdleCallback(warm, { timeout: 5000 }) : win.setTimeout(warm, 2000);
     else if (options.preload === 'intent') {
-      const warm = () => ensureApp().catch(() => {});
       for (const type of ['pointerenter', 'focus', 'touchstart']) launcher.addEventListener(type, warm, { once: true, passive: true });
     }
   }

@@ -31,7 +31,6 @@ export function iconSvg(doc, open) {
   const svg = doc.createElementNS(ns, 'svg');
   svg.setAttribute('viewBox', '0 0 24 24');
   svg.setAttribute('aria-hidden', 'true');
-  svg.setAttribute('focusable', 'false');
   const path = doc.createElementNS(ns, 'path');
   path.setAttribute('d', open ? CLOSE_ICON : CHAT_ICON);
   svg.appendChild(path);
