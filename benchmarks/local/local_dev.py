@@ -1,7 +1,7 @@
 """Benchmark `inv local-dev`: time to .local/endpoints.json, sendMessage p50/p95 on the local
 AppSync, and time to first launcher paint / app ready on the demo page (Debian's Chromium).
 
-    .venv/bin/python benchmarks/local/local_dev.py [--messages 50] [--runs 5]
+    .venv/bin/python benchmarks/local/local_dev.py [--messages 50] [--runs 5] [--latency 0]
 
 Numbers go to benchmarks/README.md by hand; nothing here asserts a time.
 """
@@ -70,7 +70,7 @@ def send_latency(ep: dict, n: int) -> list[float]:
     return times
 
 
-def page_timings(ep: dict, runs: int = 5) -> dict[str, list[float]]:
+def page_timings(ep: dict, runs: int = 5, latency: int = 0) -> dict[str, list[float]]:
     """Per run (cold cache, a fresh browser context each): load → launcher, the bytes the page
     downloaded from the CDN in the 3 s after the launcher showed before any intent (the loader
     alone when the app waits for intent), then open-to-ready three ways, each on its own page:
@@ -81,10 +81,20 @@ def page_timings(ep: dict, runs: int = 5) -> dict[str, list[float]]:
       150 ms later (a real mouse hovers before it presses); timed from the click;
     - `api`: a cold `BookingChat.open()` from the page's own script (no pointer at all).
 
-    Open-to-ready ends when the app's message box is visible."""
+    Open-to-ready ends when the app's message box is visible. `latency` (ms, Chromium's network
+    emulation) adds a round-trip time to every request, as a real CDN at a distance has; the
+    local CDN alone has none. `app_fetches` counts requests for chat-widget.app.js per page
+    (1: a preloaded copy was reused, not fetched twice)."""
     from playwright.sync_api import sync_playwright
 
-    out: dict[str, list[float]] = {"paint": [], "before_intent": [], "click": [], "hover": [], "api": []}
+    out: dict[str, list[float]] = {
+        "paint": [],
+        "before_intent": [],
+        "click": [],
+        "hover": [],
+        "api": [],
+        "app_fetches": [],
+    }
     with sync_playwright() as p:
         browser = p.chromium.launch(
             executable_path="/usr/bin/chromium",
@@ -112,6 +122,25 @@ def page_timings(ep: dict, runs: int = 5) -> dict[str, list[float]]:
                         total[0] += r.sizes()["responseBodySize"]
 
                 page.on("requestfinished", count)
+                app_fetches = [0]
+                page.on(
+                    "request",
+                    lambda r, n=app_fetches: (
+                        r.url.endswith("/chat-widget.app.js") and n.__setitem__(0, n[0] + 1)
+                    ),
+                )
+                if latency:
+                    cdp = ctx.new_cdp_session(page)
+                    cdp.send("Network.enable")
+                    cdp.send(
+                        "Network.emulateNetworkConditions",
+                        {
+                            "offline": False,
+                            "latency": latency,
+                            "downloadThroughput": -1,
+                            "uploadThroughput": -1,
+                        },
+                    )
                 launcher = page.get_by_role("button", name="Abrir chat de reservas")
                 t = time.perf_counter()
                 page.goto(url)
@@ -132,6 +161,7 @@ def page_timings(ep: dict, runs: int = 5) -> dict[str, list[float]]:
                     launcher.click()
                 page.get_by_role("textbox", name="Escribe tu mensaje").wait_for()
                 out[how].append((time.perf_counter() - t_open) * 1000)
+                out["app_fetches"].append(app_fetches[0])
                 ctx.close()
         browser.close()
     return out
@@ -145,17 +175,18 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--messages", type=int, default=50, help="sendMessage calls (0: skip)")
     ap.add_argument("--runs", type=int, default=5, help="page loads per open-to-ready path")
+    ap.add_argument("--latency", type=int, default=0, help="ms of emulated round trip per request")
     a = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         proc, ep, ready_s = start(Path(tmp))
         try:
             lat = send_latency(ep, a.messages) if a.messages else []
-            pages = page_timings(ep, a.runs)
+            pages = page_timings(ep, a.runs, a.latency)
         finally:
             proc.send_signal(signal.SIGINT)
             proc.wait(timeout=60)
     med = {k: statistics.median(v) for k, v in pages.items()}
-    print(f"local-dev → endpoints.json: {ready_s:.1f} s")
+    print(f"local-dev → endpoints.json: {ready_s:.1f} s (emulated latency {a.latency} ms)")
     if lat:
         print(
             f"sendMessage ({a.messages}, guided, first turn): p50 {pct(lat, 50):.0f} ms, p95 {pct(lat, 95):.0f} ms"
