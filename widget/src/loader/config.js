@@ -27,7 +27,7 @@ export function normalizeOptions(raw = {}) {
     open: readBoolean(raw.open, false),
     // `intent` (default): the app (and the canary routing) is fetched when the visitor points at,
     // focuses or touches the launcher; a visitor who never does downloads the loader only.
-    preload: raw.preload === 'open' || raw.preload === false || raw.preload === 'false' ? 'open' : raw.preload === 'idle' ? 'idle' : 'intent',
+    preload: ['open', false, 'false'].includes(raw.preload) ? 'open' : raw.preload === 'idle' ? 'idle' : 'intent',
   };
 }
 

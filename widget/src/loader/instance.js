@@ -98,7 +98,7 @@ export function createInstance({ options, win, loadApp, emit, version }) {
     if (state.destroyed || state.open) return;
     state.open = true;
     renderLauncher();
-    emit('open', {});
+    emit('open');
     ensureApp().then(
       (controller) => controller?.setOpen(state.open),
       () => {
@@ -115,7 +115,7 @@ export function createInstance({ options, win, loadApp, emit, version }) {
     state.open = false;
     state.controller?.setOpen(false);
     renderLauncher();
-    emit('close', {});
+    emit('close');
     if (returnFocus) launcher?.focus();
   }
 
@@ -130,7 +130,7 @@ export function createInstance({ options, win, loadApp, emit, version }) {
     state.destroyed = true;
     state.controller?.destroy();
     host?.remove();
-    emit('destroy', {});
+    emit('destroy');
   }
 
   // Fetch the app ahead of an open (idle preload, or intent); a destroyed widget fetches nothing.

@@ -10,8 +10,6 @@
 import { createInstance } from './instance.js';
 import { instanceKey, normalizeOptions, optionsFromScript } from './config.js';
 
-const COMMANDS = ['init', 'open', 'close', 'toggle', 'setLocale', 'destroy', 'on', 'off'];
-
 function createRegistry({ win, version, createAppLoader }) {
   const instances = new Map(); // key -> { instance, handle, ready }
   const listeners = []; // { event, fn, key }
@@ -107,7 +105,8 @@ function createRegistry({ win, version, createAppLoader }) {
   function push(command) {
     if (typeof command === 'function') return command(registry);
     const [name, ...args] = Array.from(command ?? []);
-    if (!COMMANDS.includes(name)) {
+    // A command is any public method (`_defineApp` and friends are the app's, not the page's).
+    if (typeof registry[name] != 'function' || name[0] == '_') {
       win.console?.warn?.(`BookingChat: unknown command ${name}`);
       return undefined;
     }
