@@ -172,7 +172,8 @@ export function createInstance({ options, win, loadApp, emit, version }) {
     else if (options.open) open();
     else if (options.preload === 'idle') win.requestIdleCallback ? win.requestIdleCallback(warm, { timeout: 5000 }) : win.setTimeout(warm, 2000);
     else if (options.preload === 'intent') {
-      for (const type of ['pointerenter', 'focus', 'touchstart']) launcher.addEventListener(type, warm, { once: true, passive: true });
+      // A touch fires pointerenter too (before pointerdown), so this also covers touch start.
+      for (const type of ['pointerenter', 'focus']) launcher.addEventListener(type, warm, { once: true });
     }
   }
 
