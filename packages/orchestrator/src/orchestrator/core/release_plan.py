@@ -50,7 +50,16 @@ def release_plan(
 
 
 def plan_hash(plan: dict) -> str:
-    """What an approval is bound to: the plan without the approval itself."""
+    """What an approval is bound to: the plan without the approval itself.
+
+    A plan that writes the canary routing object (`promote prod --canary …`) carries when it was
+    planned (`updated`, the canary's `since`); those stamps are left out, or the checklist written
+    from the dry run's hash could never match the plan made again under the lease a moment later."""
     bound = {k: v for k, v in plan.items() if k != "approval"}
+    if isinstance(bound.get("routing"), dict):
+        routing = {k: v for k, v in bound["routing"].items() if k != "updated"}
+        if isinstance(routing.get("canary"), dict):
+            routing["canary"] = {k: v for k, v in routing["canary"].items() if k != "since"}
+        bound["routing"] = routing
     canonical = json.dumps(bound, sort_keys=True, separators=(",", ":")).encode()
     return "sha256:" + hashlib.sha256(canonical).hexdigest()
