@@ -37,7 +37,17 @@ def test_rehearsal_walks_the_whole_ladder_in_a_clone_and_leaves_this_tree_alone(
 
     assert summary.exit_code == 0, [(s.step, s.result, s.detail) for s in summary.steps if s.result != "ok"]
     assert [s.result for s in summary.steps] == ["ok"] * len(summary.steps)
-    assert [s.step for s in summary.steps][-2:] == ["rollback-widget prod", "rollback-backend prod"]
+    assert [s.step for s in summary.steps][-9:] == [
+        "canary prod",
+        "canary set prod",
+        "client reports (worse)",
+        "canary watch prod",
+        "canary start prod",
+        "client reports (healthy)",
+        "canary watch --promote",
+        "rollback-widget prod",
+        "rollback-backend prod",
+    ]
     assert ("promote prod", "running") in seen and ("promote prod", "ok") in seen
 
     # The process targets what it targeted before; the user's tags are untouched.
@@ -85,6 +95,51 @@ def test_rehearsal_walks_the_whole_ladder_in_a_clone_and_leaves_this_tree_alone(
         if e["env"] == "prod" and "smoke" in e["details"] and not e["action"].startswith("agent-")
     ]
     assert prod_smokes and all(via.startswith("http://127.0.0.1:") for via in prod_smokes)
+
+    # The canary ladder, as the manifest recorded it: one tenant, then 50 %, the watch's abort with
+    # its numbers (prod's minimum of 800 boots per arm reached, not lowered), a second canary
+    # promoted by the watch, then the widget rollback from it.
+    step = {s.step: s for s in summary.steps}
+    canary_events = [
+        e
+        for e in manifest["events"]
+        if e["env"] == "prod" and (e["action"].startswith("canary-") or "canary" in e["details"])
+    ]
+    assert [e["action"] for e in canary_events] == [
+        "promote", "canary-set", "canary-abort", "canary-start", "canary-promote",
+    ]  # fmt: skip
+    on_canary, raised, aborted, restarted, promoted_canary = canary_events
+    assert on_canary["details"]["canary"] == {
+        "version": second, "tenants": ["peluqueria-lola"], "percent": 0.0, "state": "active",
+    }  # fmt: skip
+    assert raised["details"]["canary"]["percent"] == 50.0
+    assert raised["details"]["canary"]["tenants"] == ["peluqueria-lola"]
+    watched = aborted["details"]["watch"]
+    assert watched["canary"] == {"version": second, "boots": 800, "errors": 120}
+    assert watched["stable"] == {"version": first, "boots": 800, "errors": 8}
+    assert watched["verdict"]["outcome"] == "fail" and watched["percent"] == 50.0
+    assert "canary watch: canary is worse: canary 15.00% vs stable 1.00%" in aborted["details"]["reason"]
+    assert step["canary watch prod"].data["routing"]["state"] == "aborted"
+    assert step["canary watch prod"].data["routing"]["stable"] == first
+    assert restarted["details"]["canary"]["version"] == second
+    healthy = promoted_canary["details"]["watch"]
+    assert healthy["canary"] == {"version": second, "boots": 800, "errors": 8}
+    # its own minute: neither the aborted run's canary errors nor its stable boots are counted again
+    assert healthy["stable"] == {"version": first, "boots": 800, "errors": 8}
+    assert healthy["verdict"]["outcome"] == "pass"
+    assert promoted_canary["details"]["channels"] == {"latest": second, "stable": second}
+    assert 0 <= step["client reports (healthy)"].data["waited_s"] <= 60
+    # At that point latest was the canary version: the widget rollback that follows moved it back.
+    after = manifest["events"][manifest["events"].index(promoted_canary) + 1]
+    assert after["action"] == "rollback-widget"
+    assert after["details"]["from"]["latest"] == second and after["details"]["versions"] == {"widget": first}
+    final = step["canary watch --promote"].data["routing"]
+    assert final["state"] == "promoted" and final["stable"] == second and "canary" not in final
+    as_json = summary.to_json()["steps"]
+    assert (
+        next(s for s in as_json if s["step"] == "canary watch prod")["data"]["check"]["canary"]["errors"]
+        == 120
+    )
 
     # prod's promotion deployed the idle colour, so the backend rollback was the instant switch.
     promoted = next(s for s in summary.steps if s.step == "promote prod").detail

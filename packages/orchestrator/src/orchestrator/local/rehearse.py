@@ -6,8 +6,17 @@ What a release manager does over days, in a few minutes on one machine:
     release dev                 widget + backend through `release.run`
     promote qa                  with --approve
     promote prod                with a checklist written from the plan hash (the tool verifies each item)
-    release dev (widget)        a second widget version (a commit in the clone), up to prod again,
-    promote qa, promote prod      so prod has a previous good version to go back to
+    release dev (widget)        a second widget version (a commit in the clone), up to qa
+    promote qa
+    canary prod                 `promote prod --canary-tenants peluqueria-lola`: the second version is
+                                  copied to prod and routed to one demo tenant; latest stays
+    canary set prod             raised to 50 % of tenants
+    client reports (worse)      the widget's own `reportClientEvent` calls through a local AppSync with
+                                  prod's handlers: boots of both versions, many errors on the canary
+    canary watch prod           judges from CloudWatch and aborts by itself, the numbers recorded
+    canary start prod           a second canary of the same version (same salt, same tenants), 50 %
+    client reports (healthy)    boots of both versions, the same error rate on each
+    canary watch --promote      healthy at its last step: promoted to stable/latest by itself
     rollback-widget prod        latest → the previous good version
     rollback-backend prod       the instant switch back to the other colour
 
@@ -17,7 +26,14 @@ AWS_* variables point there only for the duration and are restored after. Each e
 widget bucket is served by its own local CDN, so every smoke test reads through a CDN as it
 would through CloudFront (and never through a `./inv local-dev` that happens to be running).
 
-`run()` returns a `Summary` (one row per step: what, seconds, result); rendering is `render()`.
+The canary watch's bake is rehearsed, not waited for: the watch gets a clock that starts at the
+minute its reports began in and moves on by each sleep at once, so a two-minute bake costs no
+minutes, while the reports, the metrics and the judge's thresholds (prod's [canary] config,
+unchanged: enough boots are sent) are the real ones. The one real wait: the second canary's
+reports start in a minute after the first one's (CloudWatch sums whole minutes), up to 60 s.
+
+`run()` returns a `Summary` (one row per step: what, seconds, result, and the numbers a step
+measured in `data`); rendering is `render()`.
 """
 
 from __future__ import annotations
@@ -41,6 +57,11 @@ APPROVER_FALLBACK = "rehearsal@localhost"
 # than this rehearsal's CDN: cleared for the duration, restored after.
 SHADOWING = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE")
 CDN_VAR = "BOOKINGCHAT_CDN_URL"
+CANARY_TENANT = "peluqueria-lola"  # the one demo tenant the second version is canaried to first
+CANARY_PERCENT = "50"
+# The bake (= interval) the watch is given: two of CloudWatch's one-minute periods, so the window
+# holds reports that straddle a minute boundary; see the module doc.
+WATCH_BAKE = "2m"
 
 
 @dataclass
@@ -50,15 +71,17 @@ class StepRecord:
     seconds: float = 0.0
     result: str = "pending"  # ok | failed | refused | not run
     detail: str = ""
+    data: dict = field(default_factory=dict)  # what the step measured (the canary watch's numbers)
 
     def to_json(self) -> dict:
-        return {
+        out = {
             "step": self.step,
             "what": self.what,
             "seconds": round(self.seconds, 1),
             "result": self.result,
             "detail": self.detail,
         }
+        return {**out, "data": self.data} if self.data else out
 
 
 @dataclass
@@ -170,6 +193,9 @@ class _Ladder:
     box: _Sandbox
     echo: Callable[[str], None]
     zips: dict[str, bytes] | None = None
+    canary_version: str = ""  # the widget version the canary ladder routes
+    watch_from: float = 0.0  # the minute the last client reports began in: the next watch's window
+    reports_until: float | None = None  # when the last client reports ended
 
     def set_up(self, env: str) -> str:
         from orchestrator.deploy import rollout
@@ -202,7 +228,7 @@ class _Ladder:
         approval = promote.Approval(approve=True)
         if env == "prod":
             approval = promote.Approval(True, self._checklist())
-        plan, outcome = promote.run(self.clone, env, approval=approval, echo=self.echo)
+        plan, _ = promote.run(self.clone, env, approval=approval, echo=self.echo)
         if plan is None:
             raise UserError(f"nothing to promote to {env}", "the previous environment runs what it runs")
         done = f"{_versions(plan)} {plan['from']} → {env}"
@@ -222,14 +248,14 @@ class _Ladder:
         skipped = f", {len(plan['skipped'])} part(s) skipped (emulator)" if plan["skipped"] else ""
         return f"agent {plan['agent']} {plan['digest'][:19]} → {env}{skipped}"
 
-    def _checklist(self) -> Path:
+    def _checklist(self, canary: dict | None = None) -> Path:
         """Every item confirmed, bound to this plan's hash: the tool still verifies each one."""
         from orchestrator.adapters import git as gitx
         from orchestrator.core import checklist as cl
         from orchestrator.core.release_plan import plan_hash
         from orchestrator.release import promote
 
-        plan, _ = promote.run(self.clone, "prod", dry_run=True)
+        plan, _ = promote.run(self.clone, "prod", dry_run=True, canary=canary)
         if plan is None:
             raise UserError("nothing to promote to prod", "qa runs what prod runs")
         who = gitx.who(gitx.open_repo(self.clone)) or APPROVER_FALLBACK
@@ -248,6 +274,121 @@ class _Ladder:
         repo.index.add([str(readme.relative_to(self.clone))])
         repo.index.commit("fix(widget): rehearsal change")
         return "fix(widget) committed in the clone"
+
+    # ── the canary ladder (prod) ──
+
+    def canary_promote(self) -> str:
+        """`./inv promote prod --canary-tenants <tenant>`: copied to prod, routed to one tenant only."""
+        from orchestrator.engine import manifest_store
+        from orchestrator.release import promote
+
+        self.box.aim("prod")
+        canary = {"tenants": CANARY_TENANT}
+        approval = promote.Approval(True, self._checklist(canary))
+        plan, _ = promote.run(self.clone, "prod", approval=approval, canary=canary, echo=self.echo)
+        if plan is None or "widget" not in plan["components"]:
+            raise UserError("no widget to canary in prod", "qa runs the widget prod runs")
+        self.canary_version = plan["components"]["widget"]["version"]
+        latest = manifest_store.load(self.clone).environments["prod"].channels.get("latest")
+        return (
+            f"widget {self.canary_version} qa → prod, routed to {CANARY_TENANT} only (latest stays {latest})"
+        )
+
+    def canary_command(self, action: str) -> str:
+        """`./inv canary set --percent 50` / `./inv canary start VERSION --tenants … --percent 50`."""
+        from orchestrator.release import canary
+
+        self.box.aim("prod")
+        if action == "set":
+            plan, _ = canary.run(self.clone, "set", "prod", percent=CANARY_PERCENT, echo=self.echo)
+        else:  # a second canary of the aborted version: same salt, so the same tenants again
+            plan, _ = canary.run(
+                self.clone, "start", "prod", self.canary_version, tenants=CANARY_TENANT,
+                percent=CANARY_PERCENT, echo=self.echo,
+            )  # fmt: skip
+        if plan is None:
+            raise UserError(
+                f"canary {action}: nothing to do in prod", "the rehearsal's canary is not where it expected"
+            )
+        return plan["summary"]
+
+    def client_reports(self, worse: bool) -> tuple[str, dict]:
+        """What the tenants' widgets send: each tenant reports the version its loader runs (the routing
+        object read through prod's CDN, decided as the loader decides); at least prod's minimum of
+        boots per version (its [canary] config is not weakened for a rehearsal), and errors."""
+        from orchestrator import environments
+        from orchestrator.core.canary_judge import Thresholds
+
+        routing = self._routing_via_cdn()
+        boots = -(-Thresholds.from_env(environments.load("prod")).min_boots // REPORT_BATCH) * REPORT_BATCH
+        numbers = {
+            "canary": {"version": routing["canary"]["version"], "boots": boots,
+                       "errors": boots * 15 // 100 if worse else boots // 100},
+            "stable": {"version": routing["stable"], "boots": boots, "errors": boots // 100},
+        }  # fmt: skip
+        with _prod_api(routing) as api:
+            # CloudWatch sums whole minutes (GetMetricData rounds StartTime down to the minute), so
+            # the next watch's window opens on a minute boundary: the second canary's reports start
+            # in a minute after the first one's, or its window would count the aborted version's
+            # errors (same version, same dimensions). That wait is the ladder's only real one.
+            now = time.time()
+            self.watch_from = _minute(now) if self.reports_until is None else _minute(self.reports_until) + 60
+            waited = max(0.0, self.watch_from - now)
+            time.sleep(waited)
+            for arm in ("canary", "stable"):
+                api.report(arm, numbers[arm])
+            self.reports_until = time.time()
+            numbers["canary"]["tenants"], numbers["stable"]["tenants"] = (
+                api.arms["canary"],
+                api.arms["stable"],
+            )
+        numbers["waited_s"] = round(waited, 1)
+        c, st = numbers["canary"], numbers["stable"]
+        return (
+            f"canary {c['version']} {c['boots']} boots, {c['errors']} errors ({', '.join(c['tenants'])}); "
+            f"stable {st['version']} {st['boots']} boots, {st['errors']} errors ({', '.join(st['tenants'])})",
+            numbers,
+        )
+
+    def _routing_via_cdn(self) -> dict:
+        import json
+        import urllib.request
+
+        from orchestrator.core import canary as cn
+
+        with urllib.request.urlopen(self.box.cdns["prod"].url + cn.PATH, timeout=10) as response:
+            return json.loads(response.read())
+
+    def canary_watch(self, promote: bool) -> tuple[str, dict]:
+        """`./inv canary watch --env prod --bake 1m [--promote]`, its bake rehearsed (module doc)."""
+        from orchestrator.release import canary_watch
+
+        self.box.aim("prod")
+        clock = _RehearsalClock(self.watch_from)
+        w = canary_watch.run(
+            self.clone, "prod", bake=WATCH_BAKE, interval=WATCH_BAKE, promote=promote,
+            # abort: it would go on to 100 %; promote: the step it is at is the last, then --promote
+            steps=CANARY_PERCENT if promote else f"{CANARY_PERCENT},100",
+            clock=clock, sleep=clock.sleep, echo=self.echo,
+        )  # fmt: skip
+        expected = "promoted" if promote else "aborted"
+        if w.result != expected:
+            raise RuntimeError(f"canary watch {w.result} ({w.reason}), the rehearsal expected {expected}")
+        last = w.checks[-1]
+        detail = (
+            f"{w.result} by itself — {last['verdict']['reason']}; "
+            f"boots canary {last['canary']['boots']}, stable {last['stable']['boots']}"
+        )
+        # What every loader reads now, through the CDN (the watch's own plan invalidated it).
+        routing = self._routing_via_cdn()
+        data = {
+            "result": w.result,
+            "reason": w.reason,
+            "check": last,
+            "actions": w.actions,
+            "routing": routing,
+        }
+        return detail, data
 
     def rollback_widget(self) -> str:
         from orchestrator.engine import manifest_store
@@ -288,13 +429,135 @@ def _earlier_build(body: bytes) -> bytes:
     return out.getvalue()
 
 
+def _minute(t: float) -> float:
+    return t // 60 * 60
+
+
+class _RehearsalClock:
+    """The watch's clock: starts at the reports, and each sleep passes at once (module doc)."""
+
+    def __init__(self, start: float):
+        self.t = start
+
+    def __call__(self) -> float:
+        return self.t
+
+    def sleep(self, seconds: float) -> None:
+        self.t += seconds
+
+
+REPORT_BATCH = 50  # the most one reportClientEvent call counts (backend.client_events.MAX_COUNT)
+SHOP = "rehearsal-shop-{}"  # more of prod's businesses, when the demo tenants leave an arm empty
+
+
+@dataclass
+class _ProdApi:
+    """The local AppSync running prod's handlers, and which tenant's widget runs which version."""
+
+    url: str
+    keys: dict[str, str]
+    arms: dict[str, list[str]]  # canary | stable → tenant ids
+    versions: dict[str, str]
+
+    def report(self, arm: str, numbers: dict) -> None:
+        """Boots then errors (failed turns and errors), in batches, spread over the arm's tenants."""
+        calls = [("BOOT", n) for n in _batches(numbers["boots"])]
+        errors = _batches(numbers["errors"])
+        calls += [("FAILED_TURN" if i % 2 else "ERROR", n) for i, n in enumerate(errors)]
+        tenants = self.arms[arm]
+        for i, (kind, count) in enumerate(calls):
+            _report(self.url, self.keys[tenants[i % len(tenants)]], self.versions[arm], kind, count)
+
+
+def _batches(total: int) -> list[int]:
+    return [min(REPORT_BATCH, total - i) for i in range(0, total, REPORT_BATCH)]
+
+
+def _report(url: str, key: str, version: str, kind: str, count: int) -> None:
+    """One `reportClientEvent`, exactly as the widget sends it (its API key in Authorization)."""
+    import json
+    import urllib.request
+
+    body = json.dumps(
+        {
+            "query": "mutation R($input: ClientEventInput!) { reportClientEvent(input: $input) }",
+            "variables": {"input": {"widgetVersion": version, "kind": kind, "count": count}},
+        }
+    ).encode()
+    request = urllib.request.Request(
+        url, body, {"content-type": "application/json", "authorization": key}, method="POST"
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:
+        answer = json.loads(response.read())
+    if answer != {"data": {"reportClientEvent": True}}:
+        raise RuntimeError(f"reportClientEvent {kind} {count} for {version} answered {answer}")
+
+
+@contextmanager
+def _prod_api(routing: dict) -> Iterator[_ProdApi]:
+    """prod's handlers behind a local AppSync, with the variables functions.yaml gives them in prod.
+
+    The demo tenants are written into the throwaway prod's table (the rehearsal's prod only; a real
+    prod never gets them); when the routing leaves all of them on one side, one more business is
+    added for the other, so both versions have widgets that report."""
+    from backend import runtime, seed, store
+    from backend.tenants import write_tenant
+    from orchestrator import environments
+    from orchestrator.core import canary as cn
+    from orchestrator.engine import target
+    from orchestrator.local import appsync as local_appsync
+    from orchestrator.local import sandbox
+
+    stable, version = routing["stable"], routing["canary"]["version"]
+    stack = environments.load("prod").stack_name("data")
+    # moto drops the data stack's outputs (local/sandbox.py fills them in, as the deploy does)
+    table = sandbox.emulate("data", stack, {"EnvName": "prod"}, target.stack_outputs(stack))["TableName"]
+    env = {"TABLE_NAME": table, "ENV_NAME": "prod", "POWERTOOLS_SERVICE_NAME": "bookingchat-prod"}
+    saved = {key: os.environ.get(key) for key in env}
+    os.environ.update(env)
+    runtime.reset()
+    server = None
+    try:
+        seed.seed(table, create_table=False)
+        keys = seed.api_keys()
+        arms: dict[str, list[str]] = {"canary": [], "stable": []}
+
+        def arm_of(tenant: str) -> str:
+            return "canary" if cn.decide(routing, tenant, "latest", stable) else "stable"
+
+        for tenant in sorted(keys):
+            arms[arm_of(tenant)].append(tenant)
+        for side in [a for a, tenants in arms.items() if not tenants]:
+            shop = next(SHOP.format(i) for i in range(1000) if arm_of(SHOP.format(i)) == side)
+            with runtime.using_table(table):
+                demo = seed.load()[-1]
+                write_tenant(shop, {**demo, "id": shop, "name": f"Rehearsal shop {shop}"})
+                _, keys[shop] = store.new_api_key()
+                store.store_api_key(shop, keys[shop])
+            arms[side].append(shop)
+        server = local_appsync.start(0)
+        yield _ProdApi(server.url, keys, arms, {"canary": version, "stable": stable})
+    finally:
+        if server is not None:
+            server.stop()
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+        runtime.reset()
+
+
 def _versions(plan: dict) -> str:
     return ", ".join(f"{name} {c['version']}" for name, c in sorted(plan["components"].items()))
 
 
-def steps(ladder: _Ladder) -> list[tuple[str, str, Callable[[], str]]]:
+Action = Callable[[], "str | tuple[str, dict]"]  # the detail, and the numbers for --json
+
+
+def steps(ladder: _Ladder) -> list[tuple[str, str, Action]]:
     """(step, what, action): the ladder in order."""
-    out: list[tuple[str, str, Callable[[], str]]] = [
+    out: list[tuple[str, str, Action]] = [
         (f"set up {env}", f"bootstrap + first deploy of {env}", lambda env=env: ladder.set_up(env))
         for env in ENVIRONMENTS
     ]
@@ -308,7 +571,29 @@ def steps(ladder: _Ladder) -> list[tuple[str, str, Callable[[], str]]]:
         ("widget change", "a commit touching widget/ in the clone", ladder.widget_change),
         ("release dev (widget)", "a second widget version", lambda: ladder.release("widget")),
         ("promote qa (widget)", "the second version dev → qa", lambda: ladder.promote("qa")),
-        ("promote prod (widget)", "the second version qa → prod", lambda: ladder.promote("prod")),
+        ("canary prod", f"promote prod --canary-tenants {CANARY_TENANT}", ladder.canary_promote),
+        ("canary set prod", f"canary set --percent {CANARY_PERCENT}", lambda: ladder.canary_command("set")),
+        (
+            "client reports (worse)",
+            "reportClientEvent via a local AppSync: errors on the canary",
+            lambda: ladder.client_reports(worse=True),
+        ),
+        ("canary watch prod", "judged from CloudWatch: aborts by itself", lambda: ladder.canary_watch(False)),
+        (
+            "canary start prod",
+            f"a second canary: {CANARY_TENANT} + {CANARY_PERCENT} %",
+            lambda: ladder.canary_command("start"),
+        ),
+        (
+            "client reports (healthy)",
+            "reportClientEvent: the same error rate on both versions",
+            lambda: ladder.client_reports(worse=False),
+        ),
+        (
+            "canary watch --promote",
+            "healthy: promoted to stable/latest by itself",
+            lambda: ladder.canary_watch(True),
+        ),
         ("rollback-widget prod", "latest back to the previous good version", ladder.rollback_widget),
         ("rollback-backend prod", "back to the previous colour", ladder.rollback_backend),
     ]
@@ -367,13 +652,14 @@ def _clone(local_dev, root: Path, dest: Path) -> str:
     return f"HEAD {gitx.head_sha(gitx.open_repo(dest))[:7]}"
 
 
-def _timed(record: StepRecord, action: Callable[[], str], log: list[str], on_step) -> bool:
+def _timed(record: StepRecord, action: Action, log: list[str], on_step) -> bool:
     record.result = "running"
     on_step(record)
     started = time.monotonic()
     try:
         with _tools_quiet(log):
-            record.detail = action() or ""
+            done = action()
+        record.detail, record.data = done if isinstance(done, tuple) else (done or "", {})
         record.result = "ok"
     except UserError as err:
         record.result = "refused" if err.exit_code == 2 else "failed"
