@@ -34,7 +34,7 @@ def local_dev(
 @task(help={"keep": "keep the throwaway clone and say where", "json": "print only the summary as JSON"})
 @refusals
 def rehearse(c, keep=False, json=False):
-    """The whole ladder (set up, release, promote qa/prod, both rollbacks) in a throwaway clone + AWS."""
+    """The whole ladder (set up, release, promote, the canary ladder, rollbacks) in a throwaway clone + AWS."""
     from orchestrator import ui
     from orchestrator.local import rehearse as rh
 
