@@ -1,5 +1,9 @@
 """The release journal: each finished step of a release, promotion or rollback, kept in the
 environment's artifact bucket (`journal/<env>/<id>.json`) so a rerun resumes where it stopped.
+
+A running journal also has an empty marker, `journal/<env>/open/<id>`, removed when it is done or
+abandoned: every command looks for an unfinished operation first, and listing the markers keeps
+that one LIST and a GET per *open* journal, not a GET for every journal the environment ever had.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ class Journal:
     status: str = "running"  # running | done | abandoned
     steps: dict[str, dict] = field(default_factory=dict)
     abandoned: dict | None = None  # {"by", "at", "reason"}: closed without finishing
+    _marked: bool = field(default=False, repr=False, compare=False)  # this process wrote the open marker
 
     @property
     def key(self) -> str:
@@ -57,14 +62,30 @@ class Journal:
         self.abandoned = {"by": by, "at": _now(), "reason": reason}
         self.save()
 
+    @property
+    def open_key(self) -> str:
+        return f"{_open_prefix(self.env)}{self.id}"
+
     def save(self) -> None:
-        data = {k: v for k, v in asdict(self).items() if k != "bucket"}
+        # Marker first, removed last: a crash between the two writes leaves a marker whose
+        # journal is missing or closed, which `unfinished` skips — never an open journal unseen.
+        data = {k: v for k, v in asdict(self).items() if k not in ("bucket", "_marked")}
+        running = self.status == "running"
+        if running and not self._marked:
+            cdn.s3().put_object(Bucket=self.bucket, Key=self.open_key, Body=b"")
+            self._marked = True
         cdn.s3().put_object(
             Bucket=self.bucket,
             Key=self.key,
             Body=json.dumps(data, indent=2, sort_keys=True).encode(),
             ContentType="application/json",
         )
+        if not running:
+            cdn.s3().delete_object(Bucket=self.bucket, Key=self.open_key)
+
+
+def _open_prefix(env: str) -> str:
+    return f"journal/{env}/open/"
 
 
 def new_id(kind: str) -> str:
@@ -82,10 +103,11 @@ def load(bucket: str, env: str, journal_id: str) -> Journal | None:
 def unfinished(bucket: str, env: str) -> list[Journal]:
     """Journals of this environment that never finished, oldest first."""
     found = []
-    pages = cdn.s3().get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=f"journal/{env}/")
+    prefix = _open_prefix(env)
+    pages = cdn.s3().get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix)
     for page in pages:
         for obj in page.get("Contents", []):
-            data = json.loads(cdn.get_bytes(bucket, obj["Key"]))
-            if data.get("status", "running") == "running":
-                found.append(Journal(bucket=bucket, **data))
+            journal = load(bucket, env, obj["Key"].removeprefix(prefix))
+            if journal is not None and journal.status == "running":
+                found.append(journal)
     return sorted(found, key=lambda j: j.started_at)
