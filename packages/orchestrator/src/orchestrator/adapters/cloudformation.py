@@ -38,8 +38,11 @@ def describe(cfn, stack: str) -> dict | None:
 
 
 def outputs(cfn, stack: str) -> dict[str, str]:
-    desc = describe(cfn, stack) or {}
-    return {o["OutputKey"]: o.get("OutputValue", "") for o in desc.get("Outputs", [])}
+    return outputs_of(describe(cfn, stack))
+
+
+def outputs_of(desc: dict | None) -> dict[str, str]:
+    return {o["OutputKey"]: o.get("OutputValue", "") for o in (desc or {}).get("Outputs", [])}
 
 
 def parameters(desc: dict | None) -> dict[str, str]:

@@ -165,14 +165,6 @@ def is_ancestor(repo: git.Repo, older: str, newer: str) -> bool:
 
 
 def who(repo: git.Repo | None = None) -> str:
-    import getpass
-    import os
+    from orchestrator.adapters import identity
 
-    if os.environ.get("GITHUB_ACTOR"):
-        return os.environ["GITHUB_ACTOR"]
-    if repo is not None:
-        try:
-            return repo.config_reader().get_value("user", "email")
-        except Exception:  # noqa: BLE001 — no git identity configured is fine here
-            pass
-    return getpass.getuser()
+    return identity.who(repo.working_tree_dir if repo is not None else None)

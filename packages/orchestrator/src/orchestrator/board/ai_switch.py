@@ -25,7 +25,7 @@ from orchestrator import environments
 from orchestrator.adapters import aws
 from orchestrator.deploy import backend_commands
 from orchestrator.deploy.disable_ia import owned_parameters, value_of
-from orchestrator.deploy.environment_steps import RecordEvent
+from orchestrator.deploy.environment_records import RecordEvent
 from orchestrator.engine import operation, runner, target
 from orchestrator.engine.context import Ctx
 from orchestrator.errors import UserError

@@ -23,7 +23,7 @@ from orchestrator import environments
 from orchestrator.adapters import aws
 from orchestrator.adapters import cloudformation as cf
 from orchestrator.deploy import rollout
-from orchestrator.deploy.environment_steps import RecordEvent
+from orchestrator.deploy.environment_records import RecordEvent
 from orchestrator.engine import operation, runner, target
 from orchestrator.engine.context import Ctx
 from orchestrator.errors import UserError

@@ -15,17 +15,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 from orchestrator.adapters import cloudformation as cf
-from orchestrator.adapters import git as gitx
+from orchestrator.adapters import identity
 from orchestrator.core import sentry_calls
 from orchestrator.deploy import backend_rollback, rollout
-from orchestrator.deploy.environment_steps import (
-    DeleteStack,
-    DeployStacks,
-    RecordBackendRollback,
-    RecordEvent,
-    RetireColour,
-    RollBackBackend,
-)
+from orchestrator.deploy.environment_steps import DeleteStack, DeployStacks, RetireColour, RollBackBackend
 from orchestrator.engine import lease as lock
 from orchestrator.engine import operation, runner, target
 from orchestrator.observability import steps as sentry_steps
@@ -47,12 +40,15 @@ def execute(
     """Preview (--dry-run) or run an operation; what --json prints. `records`: it commits the manifest."""
     if dry_run:
         return {"dry_run": True, **operation.preview(op, place)}
-    repo = gitx.open_repo(root)
     if records:
+        # GitPython and the manifest model load only for commands that record (~0.25 s a no-op
+        # deploy does not pay).
+        from orchestrator.adapters import git as gitx
+
+        repo = gitx.open_repo(root)
         gitx.require_up_to_date(repo)  # its record commit must land on the latest main
-    outcome = operation.run(
-        Path(repo.working_tree_dir), op, place, gitx.who(repo), resume, push, True, echo, on_event, confirm
-    )
+        root = Path(repo.working_tree_dir)
+    outcome = operation.run(root, op, place, identity.who(root), resume, push, True, echo, on_event, confirm)
     return {"dry_run": False, **outcome.to_json()}
 
 
@@ -77,8 +73,7 @@ def deploy(
     place = target.place(env)
     if dry_run:
         # The preview creates (then deletes) change sets: under the lease, so it never races a deploy.
-        repo = gitx.open_repo(root)
-        with lock.hold(place.artifact_bucket, env, gitx.who(repo), "deploy --dry-run"):
+        with lock.hold(place.artifact_bucket, env, identity.who(root), "deploy --dry-run"):
             result = rollout.deploy(
                 env,
                 version=version,
@@ -126,6 +121,8 @@ def rollback_backend(
     """Prod: switch back to the previous colour. Elsewhere: redeploy an earlier release by digest.
     Then tell Sentry (a deploy of the backend release rolled back to) and record what runs in the
     manifest — one operation, one journal."""
+    from orchestrator.deploy import environment_records as records  # see execute()
+
     place = target.place(env)
 
     def make_plan() -> dict:
@@ -147,7 +144,7 @@ def rollback_backend(
         return (
             [RollBackBackend(smoke=smoke, poll=poll)]
             + [sentry[n] for n in plan["steps"] if n in sentry]
-            + [RecordBackendRollback()]
+            + [records.RecordBackendRollback()]
         )
 
     op = operation.Operation(
@@ -179,6 +176,8 @@ def retire_colour(
 ) -> dict:
     """Delete the colour that is not live. Planned under the lease: a promotion cannot switch
     colours between reading which one is live and deleting the other."""
+    from orchestrator.deploy import environment_records as records  # see execute()
+
     place = target.place(env)
 
     def make_plan() -> dict | None:
@@ -200,7 +199,7 @@ def retire_colour(
         env=env,
         request={"env": env},
         make_plan=make_plan,
-        steps_for=lambda plan: [RetireColour(poll=poll), RecordEvent()],
+        steps_for=lambda plan: [RetireColour(poll=poll), records.RecordEvent()],
         needs_cdn=False,
     )
     return execute(root, op, place, dry_run=dry_run, resume=resume, push=push, echo=echo, on_event=on_event)
@@ -225,6 +224,8 @@ def teardown(
 ) -> dict:
     """Delete an environment's stacks in reverse order, one journaled step per stack.
     The artifact bucket (the lease's and the journal's home) is kept."""
+    from orchestrator.deploy import environment_records as records  # see execute()
+
     environment = backend_rollback.check_teardown(env, include_data, allow_prod, confirm, dry_run)
     place = target.place(env)
 
@@ -246,7 +247,7 @@ def teardown(
         env=env,
         request={"env": env, "include_data": include_data},
         make_plan=make_plan,
-        steps_for=lambda plan: [DeleteStack(k, s, poll) for k, s in plan["stacks"]] + [RecordEvent()],
+        steps_for=lambda plan: [DeleteStack(k, s, poll) for k, s in plan["stacks"]] + [records.RecordEvent()],
         needs_cdn=False,
     )
     result = execute(root, op, place, dry_run=dry_run, resume=resume, push=push, echo=echo, on_event=on_event)

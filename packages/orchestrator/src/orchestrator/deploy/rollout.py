@@ -97,10 +97,17 @@ def deploy(
     smoke: Smoke | None = None,
     echo=print,
     poll: float = cf.POLL_SECONDS,
+    tgt: Target | None = None,
 ) -> DeployResult:
-    """Package and deploy every stack of an environment, in order."""
-    t = target(env_name, echo)
-    _require_bucket(t)
+    """Package and deploy every stack of an environment, in order. `tgt`: the environment as the
+    caller already resolved it (the engine's, its bucket checked), saving the calls to find it again."""
+    if tgt is None:
+        t = target(env_name, echo)
+        _require_bucket(t)
+    else:
+        t = tgt
+        if t.sandbox:
+            echo(f"SANDBOX {sandbox.endpoint()}")
     if allow_data_loss and t.config.is_prod:
         raise UserError(
             "--allow-data-loss is never honoured in prod", "change prod's data by a reviewed migration"
@@ -139,7 +146,9 @@ def _one(
     tags = {"bookingchat:env": t.env, **(tags or {})}
     res = dp.deploy_stack(t.cfn, kind, stack, pkg.templates[kind], params, tags, opts)
     if sandbox.active() and res.outcome != "dry run":
-        res.outputs = sandbox.emulate(kind, stack, params, res.outputs)
+        res.outputs = sandbox.emulate_deployed(
+            t.s3, t.artifact_bucket, kind, stack, params, res.outputs, unchanged=res.outcome == "up to date"
+        )
     if kind == "app" and res.outputs.get("ApiId") and not res.outputs.get("GraphQLUrl"):
         res.outputs["GraphQLUrl"] = api_domain.graphql_url(
             api_domain.client(t.config.region), res.outputs["ApiId"]

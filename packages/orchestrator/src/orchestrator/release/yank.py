@@ -16,7 +16,7 @@ from orchestrator import environments
 from orchestrator.adapters import cdn
 from orchestrator.adapters import git as gitx
 from orchestrator.core import manifest as mf
-from orchestrator.deploy.environment_steps import RecordEvent
+from orchestrator.deploy.environment_records import RecordEvent
 from orchestrator.engine import manifest_store, operation, target
 from orchestrator.errors import UserError
 
