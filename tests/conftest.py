@@ -32,3 +32,19 @@ def _no_real_aws(monkeypatch):
     if "AWS_ENDPOINT_URL" not in os.environ:
         for key in ("AWS_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
             monkeypatch.delenv(key, raising=False)
+
+
+# The longest tests first. pytest-xdist hands work out in collection order, so a long test (or
+# the browser group, which shares one local-dev) collected last leaves the other worker idle
+# while it runs; started first, the short tests fill in around it.
+LONGEST_FIRST = ("tests/browser/", "tests/local/test_rehearse.py", "tests/release/test_resume.py")
+
+
+def pytest_collection_modifyitems(items):
+    def rank(item) -> int:
+        for n, prefix in enumerate(LONGEST_FIRST):
+            if item.nodeid.startswith(prefix):
+                return n
+        return len(LONGEST_FIRST)
+
+    items.sort(key=rank)  # stable: the order within each rank stays the collection order
