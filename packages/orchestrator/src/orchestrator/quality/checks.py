@@ -69,19 +69,58 @@ def all_checks(pytest_args: Iterable[str] = ()) -> list[Check]:
 
 
 def run(checks: list[Check], echo=print) -> list[Result]:
+    """Run every check; all run even when one fails. Results in the order given.
+
+    Two lanes: pytest (most of the time, its output live) and, beside it, every other check one
+    after another with its output held and shown whole only when it fails. pytest's workers wait
+    on subprocesses, sleeps and the embedded AWS often enough that the short checks (~1 min in
+    a row) fit in beside it instead of after it.
+    """
+    import threading
+
     from orchestrator.adapters.npm import ensure_node_modules
 
     env = {**os.environ, "PATH": f"{VENV_BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
-    results = []
-    for check in checks:
-        echo(f"── {check.name}: {' '.join(check.argv)}")
+    say = threading.Lock()
+    results: dict[str, Result] = {}
+
+    def one(check: Check, live: bool) -> None:
+        with say:
+            echo(f"── {check.name}: {' '.join(check.argv)}")
         start = time.monotonic()
+        output = ""
         try:
             if check.needs_npm:
                 ensure_node_modules(WIDGET)
-            ok = subprocess.run(check.argv, cwd=check.cwd, env={**env, **check.env}).returncode == 0
+            if live:
+                ok = subprocess.run(check.argv, cwd=check.cwd, env={**env, **check.env}).returncode == 0
+            else:
+                done = subprocess.run(
+                    check.argv,
+                    cwd=check.cwd,
+                    env={**env, **check.env},
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.STDOUT,
+                    text=True,
+                )
+                ok, output = done.returncode == 0, done.stdout
         except (OSError, subprocess.CalledProcessError) as exc:
-            echo(f"   {exc}")
-            ok = False
-        results.append(Result(check, ok, time.monotonic() - start))
-    return results
+            ok, output = False, f"{output}\n{exc}"
+        results[check.name] = Result(check, ok, time.monotonic() - start)
+        if not live:
+            with say:
+                echo(f"── {check.name}: {'passed' if ok else 'FAILED'} ({time.monotonic() - start:.1f} s)")
+                if not ok:
+                    print(output, flush=True)
+
+    main = [c for c in checks if c.name == "pytest"]
+    side = [c for c in checks if c.name != "pytest"]
+    if main and side:
+        lane = threading.Thread(target=lambda: [one(c, live=False) for c in side])
+        lane.start()
+        one(main[0], live=True)
+        lane.join()
+    else:
+        for check in checks:
+            one(check, live=True)
+    return [results[c.name] for c in checks]
