@@ -62,9 +62,13 @@ def all_checks(pytest_args: Iterable[str] = ()) -> list[Check]:
         ]
     # CloudFormation: cfn-lint per environment, checkov (its own venv), our template rules.
     checks.append(Check("validate", ("./inv", "validate")))
-    # One worker per core (pytest-xdist), each with its own embedded AWS; `--dist loadgroup` keeps
-    # the browser tests on one worker, so they share one local-dev. `-n 0` in pytest_args turns it off.
-    checks.append(Check("pytest", ("pytest", "-n", "auto", "--dist", "loadgroup", *pytest_args)))
+    # One worker per core and one more (pytest-xdist), each with its own embedded AWS: a worker
+    # often waits (a subprocess, a lease expiring, botocore's retry back-off), and the extra one
+    # fills those gaps (on 2 cores: ~1.55 cores busy with 2 workers, ~1.85 with 3 or 4).
+    # `--dist loadgroup` keeps the browser tests on one worker, so they share one local-dev.
+    # `-n 0` in pytest_args turns it off.
+    workers = str(len(os.sched_getaffinity(0)) + 1)
+    checks.append(Check("pytest", ("pytest", "-n", workers, "--dist", "loadgroup", *pytest_args)))
     return checks
 
 
