@@ -65,6 +65,9 @@ def platform(tmp_path_factory):
         stdout=log,
         stderr=subprocess.STDOUT,
         env={k: v for k, v in os.environ.items() if not k.startswith("AWS_")},
+        # Ctrl-C as in a terminal: a shell's background job (`./inv test &`) ignores SIGINT, and
+        # the child would inherit that and never stop.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     endpoints = local_dir / "endpoints.json"
     deadline = time.monotonic() + 600
