@@ -8,10 +8,10 @@ import json
 import os
 import re
 import subprocess
-import sys
 import time
 from pathlib import Path
 
+import forked
 import pytest
 from release_world import make_target, new_release_repo, objects
 
@@ -29,12 +29,8 @@ def run(repo, tgt, crash: str | None = None) -> subprocess.CompletedProcess:
     env[TTL_ENV] = "1"
     if crash:
         env[CRASH_ENV] = crash
-    return subprocess.run(
-        [sys.executable, str(RUNNER), str(repo.path), json.dumps(dataclasses.asdict(tgt)), "widget"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=180,
+    return forked.run(
+        RUNNER, [str(repo.path), json.dumps(dataclasses.asdict(tgt)), "widget"], env, timeout=180
     )
 
 

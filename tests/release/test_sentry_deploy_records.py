@@ -8,24 +8,19 @@ the fixtures `env_dir` and `sentry` and the helpers come from test_sentry_releas
 
 from __future__ import annotations
 
-import dataclasses
 import io
 import json
-import os
 import subprocess
-import sys
-import time
 import zipfile
 
 import pytest
 from gitrepo import Repo
 from release_world import make_target
 from test_sentry_release_calls import RUNNER, W1, calls, env_dir, sentry  # noqa: F401 (fixtures)
+from test_sentry_release_calls import run_op as sentry_calls_run_op
 
 from orchestrator.core import sentry_calls
 from orchestrator.deploy import rollout
-from orchestrator.engine.lease import TTL_ENV
-from orchestrator.engine.runner import CRASH_ENV
 from orchestrator.release import canary, promote, release, rollback
 
 W2 = "booking-chat-widget@1.0.1"
@@ -46,15 +41,7 @@ def deploys_in_order(r) -> list[tuple[str, str, str]]:
 
 
 def run_op(repo_path, env_dir, targets, op, env, crash=None, **kwargs) -> subprocess.CompletedProcess:  # noqa: F811
-    environ = {k: v for k, v in os.environ.items() if k != CRASH_ENV}
-    environ[TTL_ENV] = "1"  # a killed run's 1 s lease has expired by the rerun (1.2 s later)
-    if crash:
-        environ[CRASH_ENV] = crash
-    else:
-        time.sleep(1.2)
-    payload = json.dumps({n: dataclasses.asdict(t) for n, t in targets.items()})
-    argv = [sys.executable, str(RUNNER), str(repo_path), str(env_dir), payload, op, env, json.dumps(kwargs)]
-    return subprocess.run(argv, env=environ, capture_output=True, text=True, timeout=300)
+    return sentry_calls_run_op(repo_path, env_dir, targets, op, env, crash, json.dumps(kwargs))
 
 
 def crash_and_resume(repo_path, env_dir, targets, op, env, step, when, **kwargs):  # noqa: F811

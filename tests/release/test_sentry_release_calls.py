@@ -13,11 +13,11 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import boto3
+import forked
 import pytest
 from gitrepo import MONOREPO
 from release_world import make_target, objects
@@ -148,23 +148,26 @@ def test_prod_finalizes_what_reaches_it():
     assert [c["call"] for c in rollback_calls] == ["widget-config", "deploy"]
 
 
-def run_op(repo, env_dir, targets, op, env, crash=None) -> subprocess.CompletedProcess:
+_last_crash = [0.0]  # when the last run was killed (monotonic)
+
+
+def run_op(repo, env_dir, targets, op, env, crash=None, *extra: str) -> subprocess.CompletedProcess:
+    """Run `op` in a process of its own (forked), killed at `crash` if given."""
     environ = {k: v for k, v in os.environ.items() if k != CRASH_ENV}
-    # A killed run's lease is never taken over while it lasts: a 1 s lease, and a rerun after it
-    # expired (every run but a crashing one waits 1.2 s first), keep the crash tests quick.
+    # A killed run's lease is never taken over while it lasts: a 1 s lease, and a rerun only
+    # once it expired (1.2 s after the kill), keep the crash tests quick.
     environ[TTL_ENV] = "1"
     if crash:
         environ[CRASH_ENV] = crash
     else:
-        time.sleep(1.2)
+        time.sleep(max(0.0, _last_crash[0] + 1.2 - time.monotonic()))
     payload = json.dumps({n: dataclasses.asdict(t) for n, t in targets.items()})
-    return subprocess.run(
-        [sys.executable, str(RUNNER), str(repo.path), str(env_dir), payload, op, env],
-        env=environ,
-        capture_output=True,
-        text=True,
-        timeout=300,
+    done = forked.run(
+        RUNNER, [str(getattr(repo, "path", repo)), str(env_dir), payload, op, env, *extra], environ
     )
+    if done.returncode == 137:
+        _last_crash[0] = time.monotonic()
+    return done
 
 
 @pytest.mark.parametrize("when", ["applied", "journaled"])
