@@ -176,7 +176,7 @@ def lambda_work(environment: dict[str, str]) -> None:
         t.start()
     for t in threads:
         t.join()
-    assert sum(isinstance(o, dict) for o in outcomes) == 1
+    assert sum(isinstance(o, dict) for o in outcomes) == 1, [repr(o)[:200] for o in outcomes]
 
     # chat, deterministically: a request claims its first blocks, finds a later one taken, and
     # releases what it claimed (the path that left slots locked forever without DeleteItem)

@@ -75,6 +75,7 @@ def start(port: int | None = None) -> EmbeddedAWS:
     from moto.server import ThreadedMotoServer  # heavy import: only when starting one
 
     _list_moto_modules_once()
+    _dynamodb_writes_atomic()
     port = port or free_port()
     if not port_is_free(port):
         raise UserError(f"port {port} is already in use", "choose another one with --aws-port")
@@ -100,6 +101,35 @@ def _list_moto_modules_once() -> None:
 
     listed.listed_once = True
     backends.list_of_moto_modules = listed
+
+
+def _dynamodb_writes_atomic() -> None:
+    """A conditional write is atomic per item on AWS; moto checks the condition, then writes, with
+    no lock, and its server runs every request in a thread of its own — so two requests could both
+    pass `attribute_not_exists` and both "win" (seen: six visitors racing for one slot, none
+    booked, once the machine was busy). One lock around moto's DynamoDB writes restores AWS's rule;
+    reads stay concurrent."""
+    import functools
+    import threading
+
+    from moto.dynamodb.models import DynamoDBBackend
+
+    if getattr(DynamoDBBackend, "_writes_atomic", False):
+        return
+    lock = threading.RLock()
+
+    def atomic(method):
+        @functools.wraps(method)
+        def locked(*args, **kwargs):
+            with lock:
+                return method(*args, **kwargs)
+
+        return locked
+
+    for name in ("put_item", "update_item", "delete_item", "transact_write_items", "batch_write_item"):
+        if hasattr(DynamoDBBackend, name):
+            setattr(DynamoDBBackend, name, atomic(getattr(DynamoDBBackend, name)))
+    DynamoDBBackend._writes_atomic = True
 
 
 def apply_env(aws: EmbeddedAWS) -> None:
