@@ -64,9 +64,9 @@ def all_checks(pytest_args: Iterable[str] = ()) -> list[Check]:
     checks.append(Check("validate", ("./inv", "validate")))
     # Two workers per core (pytest-xdist), each with its own embedded AWS: a worker often waits (a
     # subprocess, a lease expiring, botocore's retry back-off, the embedded AWS's threads), so one
-    # per core left CPU idle (measured on 2 cores: pytest 5 min 23 s with 2 workers, 5 min 06 s
-    # with 3, 4 min 30 s with 4). `--dist loadgroup` keeps the browser tests on one worker, so they
-    # share one local-dev. `-n 0` in pytest_args turns it off.
+    # per core left CPU idle (2 cores, 877 tests, pytest alone: 5 min 06 s with 3 workers, 4 min
+    # 30 s with 4; benchmarks/README.md). `--dist loadgroup` keeps the browser tests on one worker,
+    # so they share one local-dev. `-n 0` in pytest_args turns it off.
     workers = str(2 * len(os.sched_getaffinity(0)))
     checks.append(Check("pytest", ("pytest", "-n", workers, "--dist", "loadgroup", *pytest_args)))
     return checks
