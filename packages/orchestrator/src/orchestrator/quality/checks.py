@@ -62,12 +62,13 @@ def all_checks(pytest_args: Iterable[str] = ()) -> list[Check]:
         ]
     # CloudFormation: cfn-lint per environment, checkov (its own venv), our template rules.
     checks.append(Check("validate", ("./inv", "validate")))
-    # Two workers per core (pytest-xdist), each with its own embedded AWS: a worker often waits (a
-    # subprocess, a lease expiring, botocore's retry back-off, the embedded AWS's threads), so one
-    # per core left CPU idle (2 cores, 877 tests, pytest alone: 5 min 06 s with 3 workers, 4 min
-    # 30 s with 4; benchmarks/README.md). `--dist loadgroup` keeps the browser tests on one worker,
-    # so they share one local-dev. `-n 0` in pytest_args turns it off.
-    workers = str(2 * len(os.sched_getaffinity(0)))
+    # One worker per core and one more (pytest-xdist), each with its own embedded AWS: a worker
+    # often waits (a subprocess, a lease expiring, botocore's retry back-off), and with one per core
+    # ~1.55 of 2 cores were busy. More helps pytest alone (4 min 30 s with 4 workers, 5 min 06 s with
+    # 3) but starves the checks running beside it: `.ci/run` took 5 min 20 s with 3, 5 min 51 s with
+    # 4 (benchmarks/README.md). `--dist loadgroup` keeps the browser tests on one worker, so they
+    # share one local-dev. `-n 0` in pytest_args turns it off.
+    workers = str(len(os.sched_getaffinity(0)) + 1)
     checks.append(Check("pytest", ("pytest", "-n", workers, "--dist", "loadgroup", *pytest_args)))
     return checks
 
