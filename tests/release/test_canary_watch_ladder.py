@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import time
-import urllib.request
 from datetime import UTC, datetime
 
 import boto3
@@ -21,6 +20,7 @@ import pytest
 from backend import observability as obs
 from orchestrator.core import canary as cn
 from orchestrator.errors import UserError
+from orchestrator.local.rehearse import report_client_event as report
 from orchestrator.release import canary, canary_watch, release, rollback
 
 REQ = release.Request(env="dev", component="widget")
@@ -164,20 +164,6 @@ def widget_api(aws, monkeypatch):
     yield server, seed.api_keys()
     server.stop()
     runtime.reset()
-
-
-def report(url: str, key: str, version: str, kind: str, count: int) -> None:
-    body = json.dumps(
-        {
-            "query": "mutation R($input: ClientEventInput!) { reportClientEvent(input: $input) }",
-            "variables": {"input": {"widgetVersion": version, "kind": kind, "count": count}},
-        }
-    ).encode()
-    request = urllib.request.Request(
-        url, body, {"content-type": "application/json", "authorization": key}, method="POST"
-    )
-    with urllib.request.urlopen(request, timeout=30) as response:
-        assert json.loads(response.read()) == {"data": {"reportClientEvent": True}}
 
 
 def test_client_reports_through_the_local_appsync_make_the_watch_abort_a_worse_canary(

@@ -466,14 +466,16 @@ class _ProdApi:
         calls += [("FAILED_TURN" if i % 2 else "ERROR", n) for i, n in enumerate(errors)]
         tenants = self.arms[arm]
         for i, (kind, count) in enumerate(calls):
-            _report(self.url, self.keys[tenants[i % len(tenants)]], self.versions[arm], kind, count)
+            report_client_event(
+                self.url, self.keys[tenants[i % len(tenants)]], self.versions[arm], kind, count
+            )
 
 
 def _batches(total: int) -> list[int]:
     return [min(REPORT_BATCH, total - i) for i in range(0, total, REPORT_BATCH)]
 
 
-def _report(url: str, key: str, version: str, kind: str, count: int) -> None:
+def report_client_event(url: str, key: str, version: str, kind: str, count: int) -> None:
     """One `reportClientEvent`, exactly as the widget sends it (its API key in Authorization)."""
     import json
     import urllib.request

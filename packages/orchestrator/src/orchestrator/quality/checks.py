@@ -26,6 +26,7 @@ class Check:
     cwd: Path = ROOT
     needs_npm: bool = False  # run `npm ci` in widget/ first when node_modules is stale
     env: dict[str, str] = field(default_factory=dict)
+    main_lane: bool = False  # the long one: runs with its output live, the others beside it
 
 
 @dataclass(frozen=True)
@@ -69,7 +70,9 @@ def all_checks(pytest_args: Iterable[str] = ()) -> list[Check]:
     # 4 (benchmarks/README.md). `--dist loadgroup` keeps the browser tests on one worker, so they
     # share one local-dev. `-n 0` in pytest_args turns it off.
     workers = str(len(os.sched_getaffinity(0)) + 1)
-    checks.append(Check("pytest", ("pytest", "-n", workers, "--dist", "loadgroup", *pytest_args)))
+    checks.append(
+        Check("pytest", ("pytest", "-n", workers, "--dist", "loadgroup", *pytest_args), main_lane=True)
+    )
     return checks
 
 
@@ -118,8 +121,8 @@ def run(checks: list[Check], echo=print) -> list[Result]:
                 if not ok:
                     print(output, flush=True)
 
-    main = [c for c in checks if c.name == "pytest"]
-    side = [c for c in checks if c.name != "pytest"]
+    main = [c for c in checks if c.main_lane]
+    side = [c for c in checks if not c.main_lane]
     if main and side:
         lane = threading.Thread(target=lambda: [one(c, live=False) for c in side])
         lane.start()

@@ -22,6 +22,7 @@ from orchestrator.core.release_plan import channel_moves, invalidation_paths, pl
 from orchestrator.deploy.backend_steps import DeployPromotedBackend
 from orchestrator.engine import manifest_store, operation, runner, target
 from orchestrator.errors import UserError
+from orchestrator.observability import steps as sentry_steps
 from orchestrator.release import canary as canary_release
 from orchestrator.release import compat_gate, release
 from orchestrator.release.channel_steps import Invalidate, MoveChannels, Smoke
@@ -292,7 +293,7 @@ def run(
     the_plan = shaped(the_plan, manifest)  # before the dry run: the prod checklist signs this plan's hash
     if dry_run or (the_plan is None and not resume):
         return the_plan, None
-    release.sentry_preflight(env)
+    sentry_steps.preflight(env)
     gitx.require_up_to_date(repo)
     who = gitx.who(repo)
 

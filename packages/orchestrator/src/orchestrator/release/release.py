@@ -7,19 +7,16 @@ invalidate → smoke → commit manifest + changelog, tag → push.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from orchestrator import environments
 from orchestrator.adapters import git as gitx
 from orchestrator.core import release_plan, sentry_calls
 from orchestrator.deploy.backend_steps import DeployBackend
 from orchestrator.engine import operation, runner, target
 from orchestrator.engine.context import Ctx
 from orchestrator.errors import UserError
-from orchestrator.observability import settings as sentry_settings
 from orchestrator.observability import steps as sentry_steps
 from orchestrator.release import compat_gate
 from orchestrator.release import version as versions
@@ -97,24 +94,13 @@ def graphql_gate(root: Path, manifest, req: Request, releasing: dict, head_sha: 
 
 
 def with_sentry(plan: dict, kind: str, versions: dict[str, str], head_sha: str | None = None) -> dict:
-    """The plan with its Sentry calls (none when the environment does not report to Sentry),
-    run after everything else changed and before the record (so a crash still resumes them)."""
-    if not sentry_settings.settings(environments.load(plan["env"])).enabled:
-        return plan
-    calls = sentry_calls.calls(kind, plan["env"], versions, head_sha)
-    steps = list(plan["steps"])
-    at = next((i for i, name in enumerate(steps) if name.startswith("record")), len(steps))
-    return {**plan, "steps": steps[:at] + [c["id"] for c in calls] + steps[at:], "sentry": calls}
+    """The plan with the Sentry calls of this `kind` of command (observability.steps places them)."""
+    return sentry_steps.with_calls(plan, sentry_calls.calls(kind, plan["env"], versions, head_sha))
 
 
 def steps_for(plan: dict, steps: dict | None = None) -> list:
     known = {**(steps or STEPS), **{s.name: s for s in sentry_steps.steps_for(plan, artifact_files)}}
     return [known[name] for name in plan["steps"]]
-
-
-def sentry_preflight(env: str) -> None:
-    """Exit 2 before anything changes when the environment reports to Sentry without SENTRY_*."""
-    sentry_settings.preflight(sentry_settings.settings(environments.load(env)), os.environ)
 
 
 def run(
@@ -132,7 +118,7 @@ def run(
     root = Path(repo.working_tree_dir)
     if not resume:
         gitx.require_clean(repo)  # a dirty tree is refused before anything else
-    sentry_preflight(req.env)
+    sentry_steps.preflight(req.env)
     tgt = tgt or target.resolve(req.env)
 
     def fresh_plan() -> dict | None:

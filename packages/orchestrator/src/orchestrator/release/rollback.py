@@ -17,6 +17,7 @@ from orchestrator.core import manifest as mf
 from orchestrator.core.release_plan import channel_moves, invalidation_paths
 from orchestrator.engine import manifest_store, operation, runner, target
 from orchestrator.errors import UserError
+from orchestrator.observability import steps as sentry_steps
 from orchestrator.release import release
 from orchestrator.release.channel_steps import Invalidate, MoveChannels, Smoke
 from orchestrator.release.record_steps import RecordEnvironment
@@ -116,7 +117,7 @@ def run(
     the_plan = sentried(plan(manifest, kind, env, channel, version, reason))
     if dry_run or (the_plan is None and not resume):
         return the_plan, None
-    release.sentry_preflight(env)
+    sentry_steps.preflight(env)
     gitx.require_up_to_date(repo)
     op = operation.Operation(
         kind=kind,
