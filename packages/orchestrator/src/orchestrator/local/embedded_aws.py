@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import socket
+import threading
 import urllib.request
 from dataclasses import dataclass, field
 
@@ -72,18 +73,105 @@ class EmbeddedAWS:
 
 def start(port: int | None = None) -> EmbeddedAWS:
     """Start moto's server on 127.0.0.1 (a free port when none is given)."""
-    from moto.server import ThreadedMotoServer  # heavy import: only when starting one
-
     _list_moto_modules_once()
     _dynamodb_writes_atomic()
     port = port or free_port()
     if not port_is_free(port):
         raise UserError(f"port {port} is already in use", "choose another one with --aws-port")
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server = _KeepAliveServer("127.0.0.1", port)
     server.start()
     aws = EmbeddedAWS(port=port, _server=server)
     urllib.request.urlopen(f"{aws.endpoint}/moto-api/", timeout=10).read()
     return aws
+
+
+class _KeepAliveServer:
+    """moto's WSGI app served by waitress instead of moto's own werkzeug development server.
+
+    Werkzeug's server answers every request with `Connection: close`, so each AWS call paid a new
+    TCP connection on both sides and a new server thread (100 calls, 100 TIME-WAIT sockets).
+    AWS keeps connections alive and botocore pools them; waitress does too: ~20 % less CPU per
+    call, measured (benchmarks/README.md). Idle kept-alive connections cost no thread here
+    (waitress multiplexes them), which is why a thread-per-connection server cannot be used:
+    every boto3 client holds its pooled connections open.
+
+    One difference from moto's own handler: waitress drops request headers whose names contain
+    "_" (as werkzeug does; moto re-adds them for S3 metadata keys like `x-amz-meta-my_key`). Our
+    metadata keys have none; a test that needs one would need moto's server.
+    """
+
+    def __init__(self, host: str, port: int) -> None:
+        import waitress
+        from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+
+        self._server = waitress.create_server(
+            DomainDispatcherApplication(create_backend_app),
+            host=host,
+            port=port,
+            # a request may wait on another (a deploy's parallel HEADs, racing bookings): moto's
+            # server gave every request its own thread; 32 is more than any of our callers opens
+            threads=32,
+            # every boto3 client keeps up to 10 pooled connections open; past the limit waitress
+            # stops accepting, and a call would hang until an idle one timed out
+            connection_limit=2000,
+            channel_timeout=60,
+            ident="embedded-aws",
+        )
+        self._server.channel_class = _waitress_as_aws_speaks()
+        self._thread = threading.Thread(target=self._server.run, name="embedded-aws", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Close the listening socket and every connection from inside the server's loop (which
+        then ends: nothing is left to watch), then stop its worker threads."""
+
+        def close_all() -> None:
+            for dispatcher in list(self._server._map.values()):
+                dispatcher.close()
+
+        self._server.trigger.pull_trigger(close_all)
+        self._thread.join(timeout=10)
+        self._server.task_dispatcher.shutdown()
+
+
+def _waitress_as_aws_speaks():
+    """waitress's connection, minus two things AWS clients cannot live with.
+
+    - On `Expect: 100-continue` waitress answers 100 and then waits for the body — forever when
+      Content-Length is 0 (botocore sends the header on every S3 PUT, empty ones included: our
+      journal markers). With no body to wait for, the request is complete and gets its answer at
+      once; botocore takes that answer in place of the 100 (RFC 9110 §10.1.1).
+    - waitress capitalizes response header names (`X-Amz-Meta-Sha256`). Names are case-insensitive
+      in HTTP, but botocore keeps an S3 user-metadata key as spelled in its header, and S3 sends
+      them lower-case: the names go out as moto wrote them.
+    """
+    from waitress.channel import HTTPChannel
+    from waitress.parser import HTTPRequestParser
+    from waitress.task import WSGITask
+
+    class Parser(HTTPRequestParser):
+        def parse_header(self, header_plus):
+            super().parse_header(header_plus)
+            if not self.chunked and self.content_length == 0:
+                self.expect_continue = False
+
+    class Task(WSGITask):
+        def build_response_header(self):
+            spelled = {"-".join(w.capitalize() for w in n.split("-")): n for n, _ in self.response_headers}
+            head, *lines = super().build_response_header().decode("latin-1").split("\r\n")
+            named = []
+            for line in lines:
+                name, sep, value = line.partition(": ")
+                named.append(f"{spelled.get(name, name)}{sep}{value}")
+            return "\r\n".join([head, *named]).encode("latin-1")
+
+    class Channel(HTTPChannel):
+        parser_class = Parser
+        task_class = Task
+
+    return Channel
 
 
 def _list_moto_modules_once() -> None:
