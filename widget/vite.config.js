@@ -16,5 +16,10 @@ export default defineConfig({
     setupFiles: ['./test/setup.js'],
     include: ['test/**/*.test.{js,jsx}'],
     restoreMocks: true,
+    // One jsdom per worker, not per test file: building a fresh jsdom and importing React + MUI
+    // again for each file was half of the suite's CPU (21.6 s -> 11 s). test/setup.js empties the
+    // page, storage and the widget's globals after every test, and the files pass in any order
+    // (checked with --sequence.shuffle.files over several seeds).
+    isolate: false,
   },
 });
