@@ -17,6 +17,13 @@ def embedded():
     server.stop()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _widget_build_cache(tmp_path_factory):
+    """The widget builds of this test session (adapters/build_cache.py), never the user's: the
+    first release of some sources in a worker really builds them, the others reuse that build."""
+    os.environ["BOOKINGCHAT_BUILD_CACHE_DIR"] = str(tmp_path_factory.getbasetemp() / "widget-builds")
+
+
 @pytest.fixture
 def aws(embedded, monkeypatch):
     """A clean embedded AWS for this test; boto3 clients in this process target it."""

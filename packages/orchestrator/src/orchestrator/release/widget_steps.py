@@ -11,7 +11,7 @@ import hashlib
 import json
 import os
 
-from orchestrator.adapters import cdn, npm
+from orchestrator.adapters import build_cache, cdn, npm
 from orchestrator.engine.context import Ctx
 from orchestrator.errors import UserError
 
@@ -76,9 +76,14 @@ class BuildWidget:
 
     def apply(self, ctx: Ctx) -> dict:
         version = ctx.plan["components"]["widget"]["version"]
-        npm.run_script(
-            "build:widget", project=ctx.root / "widget", env={**os.environ, "WIDGET_VERSION": version}
-        )
+        project, env = ctx.root / "widget", {**os.environ, "WIDGET_VERSION": version}
+        cached = build_cache.enabled(env) and build_cache.key(project, env)
+        if cached and build_cache.restore(project, cached, env):
+            ctx.echo(f"  widget {version}: these sources were built before on this machine (build cache)")
+            return {"version": version, "cached": True}
+        npm.run_script("build:widget", project=project, env=env)
+        if cached:
+            build_cache.store(project, cached, env)
         return {"version": version}
 
     def verify(self, ctx: Ctx) -> None:
