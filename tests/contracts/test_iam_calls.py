@@ -56,3 +56,15 @@ def test_params_are_a_snapshot_and_bodies_become_tags(aws):
         s3.put_object(Bucket="contract-bucket", Key="k", Body=b"bytes")
     assert rec.calls[1].params["Tagging"] == {"TagSet": [{"Key": "a", "Value": "1"}]}
     assert rec.calls[2].params["Body"] == "<bytes>"
+
+
+def test_the_orchestrators_shared_clients_are_recorded_even_when_made_earlier(aws):
+    """adapters/aws.shared keeps one client per service and target for the whole process: one
+    made by an earlier test (before the hook) went unrecorded, and the orchestrator's IAM
+    contract missed every S3 and CloudFront call of a release that ran after another test."""
+    from orchestrator.adapters import cdn
+
+    cdn.s3().list_buckets()  # an earlier test's release made it
+    with Recorder() as rec:
+        cdn.s3().list_buckets()
+    assert [(c.service, c.operation) for c in rec.calls] == [("s3", "ListBuckets")]

@@ -5,7 +5,8 @@ parameter validation, retries or a Stubber answer) sees the service, the operati
 caller's parameters. It must be registered on the session BEFORE a client is created: a client
 copies its session's handlers when it is made, so an older client goes unrecorded. Hence
 `Recorder.install()` hooks boto3's default session (where `boto3.client(...)` makes its
-clients) and callers drop cached clients afterwards (e.g. `backend.runtime.reset()`).
+clients) and drops the orchestrator's shared clients; other callers drop their cached clients
+afterwards (e.g. `backend.runtime.reset()`).
 
 Attribution ("principal"): the innermost frame on the stack whose code is a known entry point
 (a Lambda handler, see `handler_entry_points`; or a whole module, `(module, "*")`, such as the
@@ -70,6 +71,15 @@ def _snapshot(value):
     return f"<{type(value).__name__}>"
 
 
+def _drop_shared_clients() -> None:
+    """The orchestrator's clients kept per service and target (adapters/aws.shared) were made
+    before the hook, and would go unrecorded: a contract test that ran after any other test in
+    the same process saw none of the release's S3 and CloudFront calls. They are made again."""
+    from orchestrator.adapters import aws
+
+    aws._shared.cache_clear()
+
+
 class Recorder:
     """Collects `Call`s while installed; thread-safe."""
 
@@ -90,12 +100,14 @@ class Recorder:
             session = boto3._get_default_session()  # what boto3.client()/resource() use
         session.events.register(self._EVENT, self._on_call, unique_id=self._uid)
         self._session = session
+        _drop_shared_clients()
         return self
 
     def uninstall(self) -> None:
         if self._session is not None:
             self._session.events.unregister(self._EVENT, unique_id=self._uid)
             self._session = None
+            _drop_shared_clients()  # the ones made while recording keep the hook
 
     def __enter__(self) -> Recorder:
         return self.install() if self._session is None else self
