@@ -70,7 +70,7 @@ def _fresh_clients() -> None:
     from orchestrator.adapters import aws
 
     boto3.DEFAULT_SESSION = None
-    aws._shared.cache_clear()
+    aws.forget_clients()
 
 
 def _wait(pid: int, timeout: float) -> int:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import boto3
 import pytest
 
+from orchestrator.adapters import aws as aws_clients
 from orchestrator.deploy import rollout
 from orchestrator.errors import UserError
 
@@ -74,6 +75,7 @@ def test_a_deploy_with_nothing_to_do_makes_no_change_set(dev, zips, lines):
     boto3.DEFAULT_SESSION.events.register(
         "before-call.cloudformation.*", lambda model, **_: operations.append(model.name)
     )
+    aws_clients.forget_clients()  # the shared clients were made before the hook
     try:
         again = rollout.deploy("dev", zips=zips, echo=lines.append, poll=0)
     finally:

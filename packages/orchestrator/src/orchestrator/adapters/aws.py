@@ -1,5 +1,5 @@
 """Every boto3 client the orchestrator makes (outside the embedded AWS and test instrumentation):
-one retry policy, and one client per service and target where a caller makes many calls."""
+one retry policy, and one client per service, region and target, shared."""
 
 from __future__ import annotations
 
@@ -14,26 +14,42 @@ RETRIES = Config(retries={"mode": "standard", "max_attempts": 6}, connect_timeou
 
 
 def client(service: str, region: str | None = None):
-    """A new client: callers that keep it (a Target, a deploy) pay the ~30 ms once."""
-    return boto3.client(service, region_name=region, config=RETRIES)
+    """The client for this service and region in the target the environment points at.
 
-
-@functools.cache
-def _shared(service: str, endpoint: str | None, region: str | None, key_id: str | None, profile: str | None):
-    return boto3.client(service, config=RETRIES)
-
-
-def shared(service: str):
-    """One client per service and per target (a client costs ~30 ms to make; a release makes ~100 calls).
-
-    Keyed by the endpoint, region and credentials in the environment, so pointing the process at
-    another AWS (the embedded one, another account) gets a new client.
+    Made once (a client costs ~30 ms to make; a release makes ~100 calls, a test world a dozen
+    clients) and shared: boto3's clients are thread-safe. Keyed by the endpoint, region and
+    credentials in the environment, so pointing the process at another AWS (the embedded one,
+    another account, fresh credentials) gets a new client.
     """
     env = os.environ
     return _shared(
         service,
         env.get("AWS_ENDPOINT_URL"),
-        env.get("AWS_DEFAULT_REGION"),
+        region or env.get("AWS_DEFAULT_REGION"),
         env.get("AWS_ACCESS_KEY_ID"),
+        env.get("AWS_SESSION_TOKEN"),
         env.get("AWS_PROFILE"),
     )
+
+
+@functools.cache
+def _shared(
+    service: str,
+    endpoint: str | None,
+    region: str | None,
+    key_id: str | None,
+    session_token: str | None,
+    profile: str | None,
+):
+    return boto3.client(service, region_name=region, config=RETRIES)
+
+
+def shared(service: str):
+    """The shared client of this service in the environment's region (see `client`)."""
+    return client(service)
+
+
+def forget_clients() -> None:
+    """Make every client again on next use: a hook registered on boto3's session from now on
+    (a client copies its session's handlers when it is made) or a forked child's own sockets."""
+    _shared.cache_clear()

@@ -12,15 +12,16 @@ import json
 import time
 from collections.abc import Callable
 
-import boto3
 from botocore.exceptions import ClientError
+
+from orchestrator.adapters import aws
 
 NO_CHANGES = ("didn't contain changes", "No updates are to be performed")
 POLL_SECONDS = 3.0
 
 
 def client(region: str | None = None):
-    return boto3.client("cloudformation", region_name=region)
+    return aws.client("cloudformation", region)
 
 
 def _missing(err: ClientError) -> bool:

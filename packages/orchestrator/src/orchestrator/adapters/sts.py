@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import boto3
+from orchestrator.adapters import aws
 
 
 def client(region: str | None = None):
-    return boto3.client("sts", region_name=region)
+    return aws.client("sts", region)

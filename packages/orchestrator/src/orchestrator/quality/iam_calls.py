@@ -77,7 +77,7 @@ def _drop_shared_clients() -> None:
     the same process saw none of the release's S3 and CloudFront calls. They are made again."""
     from orchestrator.adapters import aws
 
-    aws._shared.cache_clear()
+    aws.forget_clients()
 
 
 class Recorder:
