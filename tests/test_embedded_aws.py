@@ -52,3 +52,26 @@ def test_s3_user_metadata_comes_back_as_s3_sends_it(aws):
     s3.create_bucket(Bucket="probe")
     s3.put_object(Bucket="probe", Key="a", Body=b"x", Metadata={"sha256": "abc", "version": "1.0.0"})
     assert s3.head_object(Bucket="probe", Key="a")["Metadata"] == {"sha256": "abc", "version": "1.0.0"}
+
+
+def test_cloudformation_templates_parse_the_same_with_the_c_loader(embedded):
+    """The embedded AWS parses templates with PyYAML's C loader (moto uses the pure-Python one):
+    both must build the same data from every template we deploy."""
+    import yaml
+    from moto.cloudformation import models
+    from moto.cloudformation.utils import yaml_tag_constructor
+
+    from orchestrator.paths import INFRA
+
+    class Pure(yaml.Loader):
+        pass
+
+    Pure.add_multi_constructor("", yaml_tag_constructor)
+    assert models.yaml.Loader.__mro__[1] is yaml.CLoader  # what moto now parses with
+    templates = sorted(INFRA.rglob("*.yaml"))
+    assert {"app.yaml", "data.yaml", "edge.yaml", "monitoring.yaml"} <= {p.name for p in templates}
+    for path in templates:
+        text = path.read_text()
+        assert yaml.load(text, Loader=embedded_aws.cloudformation_loader()) == yaml.load(text, Loader=Pure), (
+            path
+        )

@@ -75,6 +75,7 @@ def start(port: int | None = None) -> EmbeddedAWS:
     """Start moto's server on 127.0.0.1 (a free port when none is given)."""
     _list_moto_modules_once()
     _dynamodb_writes_atomic()
+    _cloudformation_parses_with_libyaml()
     port = port or free_port()
     if not port_is_free(port):
         raise UserError(f"port {port} is already in use", "choose another one with --aws-port")
@@ -189,6 +190,35 @@ def _list_moto_modules_once() -> None:
 
     listed.listed_once = True
     backends.list_of_moto_modules = listed
+
+
+def _cloudformation_parses_with_libyaml() -> None:
+    """moto parses every template it is sent (CreateStack, change sets, GetTemplateSummary) with
+    PyYAML's pure-Python loader: ~4 % of a test run's CPU (py-spy), our templates being large.
+    PyYAML's C loader has the same constructor and resolver, so it builds the same data
+    (tests/test_embedded_aws.py compares both over every template in infra/)."""
+    import types
+
+    import yaml
+    from moto.cloudformation import models, responses
+
+    if not hasattr(yaml, "CLoader") or isinstance(models.yaml, types.SimpleNamespace):
+        return
+    module = {name: getattr(yaml, name) for name in dir(yaml) if not name.startswith("__")}
+    fast = types.SimpleNamespace(**{**module, "Loader": cloudformation_loader()})
+    models.yaml = responses.yaml = fast
+
+
+def cloudformation_loader():
+    """PyYAML's C loader with moto's short-form tag constructor (`!Ref`, `!GetAtt`, …)."""
+    import yaml
+    from moto.cloudformation.utils import yaml_tag_constructor
+
+    class Loader(yaml.CLoader):
+        pass
+
+    Loader.add_multi_constructor("", yaml_tag_constructor)
+    return Loader
 
 
 def _dynamodb_writes_atomic() -> None:
