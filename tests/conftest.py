@@ -20,8 +20,11 @@ def embedded():
 @pytest.fixture(scope="session", autouse=True)
 def _widget_build_cache(tmp_path_factory):
     """The widget builds of this test session (adapters/build_cache.py), never the user's: the
-    first release of some sources in a worker really builds them, the others reuse that build."""
-    os.environ["BOOKINGCHAT_BUILD_CACHE_DIR"] = str(tmp_path_factory.getbasetemp() / "widget-builds")
+    first release of some sources really builds them, the others reuse that build — across the
+    pytest-xdist workers too (local-dev's and the rehearsal's clones build the same widget)."""
+    base = tmp_path_factory.getbasetemp()
+    session = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base  # popen-gwN's parent
+    os.environ["BOOKINGCHAT_BUILD_CACHE_DIR"] = str(session / "widget-builds")
 
 
 @pytest.fixture
