@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import board_world
 import pytest
+from release_world import world
 
 from orchestrator.release import release
 
@@ -15,5 +16,8 @@ dev = board_world.dev
 @pytest.fixture
 def released(release_repo, dev):
     """dev after one widget release (1.0.0 on latest and stable)."""
-    release.run(release_repo.path, board_world.REQ, tgt=dev, echo=lambda s: None)
-    return release_repo, dev
+
+    def build(repo, tgt):
+        release.run(repo.path, board_world.REQ, tgt=tgt, echo=lambda s: None)
+
+    return world("one release", release_repo, dev, build), dev

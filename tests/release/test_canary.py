@@ -7,7 +7,7 @@ import json
 
 import boto3
 import pytest
-from release_world import invalidated_paths, objects
+from release_world import invalidated_paths, objects, two_releases_latest_on_first, world
 
 from orchestrator.core import canary as cn
 from orchestrator.errors import UserError
@@ -19,11 +19,7 @@ REQ = release.Request(env="dev", component="widget")
 @pytest.fixture
 def on_canary(release_repo, dev):
     """1.0.0 is stable/latest in dev; 1.1.0 is released and published there but not on latest."""
-    release.run(release_repo.path, REQ, tgt=dev)
-    release_repo.commit("feat: quick replies", "widget/src/app.js", "console.log('quick replies');\n")
-    release.run(release_repo.path, REQ, tgt=dev)
-    rollback.run(release_repo.path, "set-channel", "dev", "latest", to="1.0.0", tgt=dev)
-    return release_repo
+    return world("two releases, latest back on 1.0.0", release_repo, dev, two_releases_latest_on_first)
 
 
 def routing(dev) -> dict:

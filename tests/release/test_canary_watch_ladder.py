@@ -16,12 +16,13 @@ from datetime import UTC, datetime
 
 import boto3
 import pytest
+from release_world import two_releases_latest_on_first, world
 
 from backend import observability as obs
 from orchestrator.core import canary as cn
 from orchestrator.errors import UserError
 from orchestrator.local.rehearse import report_client_event as report
-from orchestrator.release import canary, canary_watch, release, rollback
+from orchestrator.release import canary, canary_watch, release
 
 REQ = release.Request(env="dev", component="widget")
 
@@ -29,12 +30,12 @@ REQ = release.Request(env="dev", component="widget")
 @pytest.fixture
 def on_canary(release_repo, dev):
     """1.0.0 is stable/latest in dev; 1.1.0 is on canary for 5 % of tenants."""
-    release.run(release_repo.path, REQ, tgt=dev)
-    release_repo.commit("feat: quick replies", "widget/src/app.js", "console.log('quick replies');\n")
-    release.run(release_repo.path, REQ, tgt=dev)
-    rollback.run(release_repo.path, "set-channel", "dev", "latest", to="1.0.0", tgt=dev)
-    canary.run(release_repo.path, "start", "dev", "1.1.0", percent="5", tgt=dev)
-    return release_repo
+
+    def build(repo, tgt):
+        two_releases_latest_on_first(repo, tgt)
+        canary.run(repo.path, "start", "dev", "1.1.0", percent="5", tgt=tgt)
+
+    return world("two releases, 1.1.0 on canary for 5 %", release_repo, dev, build)
 
 
 class Clock:

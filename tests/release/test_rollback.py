@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import boto3
 import pytest
-from release_world import invalidated_paths, objects
+from release_world import invalidated_paths, objects, world
 
 from orchestrator.adapters import cdn
 from orchestrator.errors import UserError
@@ -16,10 +16,12 @@ REQ = release.Request(env="dev", component="widget")
 
 @pytest.fixture
 def two_versions(release_repo, dev):
-    release.run(release_repo.path, REQ, tgt=dev)
-    release_repo.commit("feat: quick replies", "widget/src/app.js", "console.log('quick replies');\n")
-    release.run(release_repo.path, REQ, tgt=dev)
-    return release_repo
+    def build(repo, tgt):
+        release.run(repo.path, REQ, tgt=tgt)
+        repo.commit("feat: quick replies", "widget/src/app.js", "console.log('quick replies');\n")
+        release.run(repo.path, REQ, tgt=tgt)
+
+    return world("two releases", release_repo, dev, build)
 
 
 class WriteCounter:
