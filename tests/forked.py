@@ -65,11 +65,18 @@ def run(
 
 
 def _fresh_clients() -> None:
+    """A new boto3 session (credentials and region read again from the child's environment) and
+    no client of the parent's; but the parent's botocore data loader, a cache of the service
+    models and endpoint rules read from disk: without it each child paid ~0.2 s reading them."""
     import boto3
 
     from orchestrator.adapters import aws
 
+    loader = boto3.DEFAULT_SESSION._session.get_component("data_loader") if boto3.DEFAULT_SESSION else None
     boto3.DEFAULT_SESSION = None
+    if loader is not None:
+        boto3.setup_default_session()
+        boto3.DEFAULT_SESSION._session.register_component("data_loader", loader)
     aws.forget_clients()
 
 
