@@ -59,7 +59,7 @@ def test_params_are_a_snapshot_and_bodies_become_tags(aws):
 
 
 def test_the_orchestrators_shared_clients_are_recorded_even_when_made_earlier(aws):
-    """adapters/aws.shared keeps one client per service and target for the whole process: one
+    """adapters/aws.client keeps one client per service and target for the whole process: one
     made by an earlier test (before the hook) went unrecorded, and the orchestrator's IAM
     contract missed every S3 and CloudFront call of a release that ran after another test."""
     from orchestrator.adapters import cdn

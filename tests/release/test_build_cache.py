@@ -58,7 +58,7 @@ def test_the_same_sources_are_built_once_and_published_byte_for_byte_the_same(
     )
 
 
-def test_a_changed_input_builds_again(aws, tmp_path, cache_dir, builds, monkeypatch):
+def test_a_changed_input_builds_again(aws, tmp_path, cache_dir, builds):
     repo = new_release_repo(tmp_path / "repo")
     env = {"WIDGET_VERSION": "1.0.0"}
     project = repo.path / "widget"

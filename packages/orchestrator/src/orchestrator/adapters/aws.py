@@ -44,11 +44,6 @@ def _shared(
     return boto3.client(service, region_name=region, config=RETRIES)
 
 
-def shared(service: str):
-    """The shared client of this service in the environment's region (see `client`)."""
-    return client(service)
-
-
 def forget_clients() -> None:
     """Make every client again on next use: a hook registered on boto3's session from now on
     (a client copies its session's handlers when it is made) or a forked child's own sockets."""

@@ -30,11 +30,11 @@ def content_type(name: str) -> str:
 
 
 def s3():
-    return aws.shared("s3")
+    return aws.client("s3")
 
 
 def cloudfront():
-    return aws.shared("cloudfront")
+    return aws.client("cloudfront")
 
 
 @dataclass(frozen=True)

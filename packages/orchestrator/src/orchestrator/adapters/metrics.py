@@ -26,7 +26,7 @@ def sums(
 
     None, not 0, when CloudWatch has no datapoint at all: a metric that was never published (a
     wrong name or dimension, a handler that never ran) must not read as "no errors"."""
-    cw = aws.client("cloudwatch", region) if region else aws.shared("cloudwatch")
+    cw = aws.client("cloudwatch", region)
     request = [
         {
             "Id": qid,  # ids start with a lowercase letter ([a-z][a-zA-Z0-9_]*)
@@ -60,6 +60,6 @@ def sums(
 
 def put(namespace: str, data: list[dict]) -> None:
     """PutMetricData in chunks of 1000 datums (the API's limit per request)."""
-    cw = aws.shared("cloudwatch")
+    cw = aws.client("cloudwatch")
     for i in range(0, len(data), 1000):
         cw.put_metric_data(Namespace=namespace, MetricData=data[i : i + 1000])

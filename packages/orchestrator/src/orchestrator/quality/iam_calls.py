@@ -71,15 +71,6 @@ def _snapshot(value):
     return f"<{type(value).__name__}>"
 
 
-def _drop_shared_clients() -> None:
-    """The orchestrator's clients kept per service and target (adapters/aws.shared) were made
-    before the hook, and would go unrecorded: a contract test that ran after any other test in
-    the same process saw none of the release's S3 and CloudFront calls. They are made again."""
-    from orchestrator.adapters import aws
-
-    aws.forget_clients()
-
-
 class Recorder:
     """Collects `Call`s while installed; thread-safe."""
 
@@ -100,14 +91,20 @@ class Recorder:
             session = boto3._get_default_session()  # what boto3.client()/resource() use
         session.events.register(self._EVENT, self._on_call, unique_id=self._uid)
         self._session = session
-        _drop_shared_clients()
+        from orchestrator.adapters import aws  # boto3, as above: only when recording
+
+        # The orchestrator's shared clients (adapters/aws) were made before the hook and would go
+        # unrecorded: a contract test after any other test in the process saw no release's S3 calls.
+        aws.forget_clients()
         return self
 
     def uninstall(self) -> None:
         if self._session is not None:
             self._session.events.unregister(self._EVENT, unique_id=self._uid)
             self._session = None
-            _drop_shared_clients()  # the ones made while recording keep the hook
+            from orchestrator.adapters import aws
+
+            aws.forget_clients()  # the ones made while recording keep the hook
 
     def __enter__(self) -> Recorder:
         return self.install() if self._session is None else self
